@@ -1,0 +1,13 @@
+import type { z } from 'zod';
+import type { EventDefinition } from './envelope.js';
+import { visitTracked } from './portfolio.events.js';
+
+export * from './envelope.js';
+export { visitTracked };
+
+/** The event catalogue: every event the platform publishes, by type and version. */
+export const eventCatalogue = [visitTracked] as const satisfies readonly EventDefinition<string, z.ZodType>[];
+
+export function findEventDefinition(type: string, version: number) {
+  return eventCatalogue.find((d) => d.type === type && d.version === version);
+}

@@ -1,0 +1,109 @@
+import { z } from 'zod';
+import { ServiceName } from '../../../contracts/events/envelope.js';
+
+export const serviceNames = ServiceName.options;
+
+/** Ports from the architecture table, used when services run split (one port per service). */
+export const defaultServicePorts: Record<ServiceName, number> = {
+  axi: 8000,
+  aide: 8001,
+  grasp: 8002,
+  echo: 8003,
+  mint: 8007,
+  mlog: 8008,
+  adtech: 8009,
+  portfolio: 8010,
+};
+
+export const appEnvironments = ['local', 'dev', 'staging', 'prod'] as const;
+export type AppEnv = (typeof appEnvironments)[number];
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const csv = z
+  .string()
+  .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean));
+
+const postgresUrl = z
+  .url({ message: 'expected a postgres:// URL' })
+  .refine((v) => /^postgres(ql)?:\/\//.test(v), 'expected a postgres:// URL');
+
+const port = z.coerce.number({ message: 'expected a port number' }).int().min(0).max(65535);
+const positiveInt = z.coerce.number({ message: 'expected a whole number' }).int().positive();
+
+const perServicePorts = Object.fromEntries(
+  serviceNames.map((s) => [`${s.toUpperCase()}_PORT`, port.optional()]),
+) as Record<`${Uppercase<ServiceName>}_PORT`, z.ZodOptional<typeof port>>;
+const perServiceDatabaseUrls = Object.fromEntries(
+  serviceNames.map((s) => [`${s.toUpperCase()}_DATABASE_URL`, postgresUrl.optional()]),
+) as Record<`${Uppercase<ServiceName>}_DATABASE_URL`, z.ZodOptional<typeof postgresUrl>>;
+
+/**
+ * The whole environment the platform reads. Every variable is documented in .env.example;
+ * nothing else in the code reads process.env. Any variable may instead be given as
+ * `<NAME>_FILE` naming a file that holds the value (Docker/Kubernetes secrets).
+ */
+export const EnvSchema = z.object({
+  APP_ENV: z.enum(appEnvironments).default('local'),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  PORT: port.default(8000),
+  SERVICES: z
+    .string()
+    .default('all')
+    .transform((v, ctx) => {
+      const list = v.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+      if (list.length === 0 || (list.length === 1 && list[0] === 'all')) return 'all' as const;
+      const unknown = list.filter((s) => !(serviceNames as readonly string[]).includes(s));
+      if (unknown.length > 0) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `unknown service ${unknown.join(', ')}; expected "all" or a comma list of ${serviceNames.join(', ')}`,
+        });
+        return z.NEVER;
+      }
+      return [...new Set(list)] as ServiceName[];
+    }),
+  ...perServicePorts,
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  TRUST_PROXY: bool.default(false),
+  DATA_DIR: z.string().min(1).default('./data'),
+  WEB_DIST_DIR: z.string().min(1).default('./dist/web'),
+
+  DATABASE_URL: postgresUrl.optional(),
+  ...perServiceDatabaseUrls,
+  DB_POOL_MAX: positiveInt.optional(),
+  DB_CONNECTION_TIMEOUT_MS: positiveInt.optional(),
+  DB_IDLE_TIMEOUT_MS: positiveInt.optional(),
+  DB_STATEMENT_TIMEOUT_MS: positiveInt.default(30_000),
+  MIGRATE_ON_START: bool.default(true),
+
+  REDIS_URL: z
+    .url({ message: 'expected a redis:// URL' })
+    .refine((v) => /^rediss?:\/\//.test(v), 'expected a redis:// URL')
+    .optional(),
+  CACHE_KEY_PREFIX: z.string().default('ap:'),
+
+  AMQP_URL: z
+    .url({ message: 'expected an amqp:// URL' })
+    .refine((v) => /^amqps?:\/\//.test(v), 'expected an amqp:// URL')
+    .optional(),
+  AMQP_EXCHANGE: z.string().min(1).default('platform.events'),
+  OUTBOX_POLL_INTERVAL_MS: positiveInt.default(1000),
+  OUTBOX_BATCH_SIZE: positiveInt.default(100),
+  OUTBOX_MAX_ATTEMPTS: positiveInt.default(20),
+
+  CORS_ORIGINS: csv.default([]),
+  BODY_LIMIT_BYTES: positiveInt.default(1_048_576),
+  RATE_LIMIT_WINDOW_MS: positiveInt.default(60_000),
+  RATE_LIMIT_PER_IP: positiveInt.default(300),
+  RATE_LIMIT_PER_USER: positiveInt.default(1200),
+  SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
+
+  AUTH_JWKS_URL: z.url({ message: 'expected an http(s) URL of a JWKS document' }).optional(),
+  AUTH_ISSUER: z.string().min(1).default('axi'),
+  AUTH_AUDIENCE: z.string().min(1).default('analytics-platform'),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
