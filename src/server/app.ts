@@ -98,6 +98,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const { windowMs, perIp, perUser } = config.http.rateLimit;
   await app.register(rateLimit, {
     global: true,
+    // If Redis is unreachable the API stays up unthrottled rather than failing every request;
+    // /health/ready reports Redis down meanwhile.
+    skipOnError: true,
     store: createRateLimitStore(deps.cache),
     timeWindow: windowMs,
     keyGenerator: (request) => (request.ctx?.actor ? `user:${request.ctx.actor.id}` : `ip:${request.ip}`),

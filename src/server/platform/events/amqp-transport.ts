@@ -95,8 +95,9 @@ export function createAmqpTransport({
       timeout: connectTimeoutMs,
       clientProperties: { connection_name: `${exchange} ${role}` },
     });
+    let connection: ChannelModel;
     try {
-      return await withTimeout(attempt, connectTimeoutMs, `no answer within ${connectTimeoutMs} ms`);
+      connection = await withTimeout(attempt, connectTimeoutMs, `no answer within ${connectTimeoutMs} ms`);
     } catch (error) {
       // A connection that completes after we gave up would otherwise leak.
       attempt.then(
@@ -108,6 +109,12 @@ export function createAmqpTransport({
       );
       throw new Error(`RabbitMQ unreachable at ${where}: ${describeError(error)}`, { cause: error });
     }
+    // At once: amqplib emits 'error' (before 'close') when the socket or the broker fails, and an
+    // EventEmitter 'error' without a listener would crash the process.
+    connection.on('error', (error: Error) =>
+      log.warn({ err: error, exchange, role }, 'AMQP connection error'),
+    );
+    return connection;
   }
 
   // ---- publishing -------------------------------------------------------------------------
@@ -121,22 +128,20 @@ export function createAmqpTransport({
     return publisherOpening;
   }
 
+  function dropPublisher(link: PublisherLink, reason: string, error?: unknown): void {
+    if (link.dead) return;
+    link.dead = true;
+    if (publisher === link) publisher = undefined;
+    if (!isClosed()) log.warn({ err: error, exchange }, `AMQP publisher ${reason}; next publish reconnects`);
+    void closeConnection(link.connection, connectTimeoutMs);
+  }
+
   async function openPublisher(): Promise<PublisherLink> {
     const connection = await openConnection('publisher');
-    const drop = (link: PublisherLink, reason: string, error?: unknown) => {
-      if (link.dead) return;
-      link.dead = true;
-      if (publisher === link) publisher = undefined;
-      if (!isClosed()) log.warn({ err: error, exchange }, `AMQP publisher ${reason}; next publish reconnects`);
-      void closeConnection(connection, connectTimeoutMs);
-    };
     try {
       const channel = await withTimeout(connection.createConfirmChannel(), connectTimeoutMs, 'channel open');
       const link: PublisherLink = { connection, channel, blockedReason: undefined, dead: false };
-      // amqplib emits 'error' before 'close' when the broker or the socket fails; without a listener
-      // an EventEmitter 'error' would crash the process.
-      connection.on('error', (error: Error) => log.warn({ err: error, exchange }, 'AMQP publisher connection error'));
-      connection.on('close', (error?: Error) => drop(link, 'connection closed', error));
+      connection.on('close', (error?: Error) => dropPublisher(link, 'connection closed', error));
       connection.on('blocked', (reason: string) => {
         link.blockedReason = reason || 'resource alarm';
         log.warn({ exchange, reason }, 'RabbitMQ blocked publishing');
@@ -145,8 +150,11 @@ export function createAmqpTransport({
         link.blockedReason = undefined;
         log.info({ exchange }, 'RabbitMQ unblocked publishing');
       });
-      channel.on('error', (error: Error) => log.warn({ err: error, exchange }, 'AMQP publisher channel error'));
-      channel.on('close', () => drop(link, 'channel closed'));
+      // Same for channels: the broker closing one (e.g. a failed declare) emits 'error'.
+      channel.on('error', (error: Error) =>
+        log.warn({ err: error, exchange }, 'AMQP publisher channel error'),
+      );
+      channel.on('close', () => dropPublisher(link, 'channel closed'));
       // Published with `mandatory`, so an event no queue is bound for comes back here instead of
       // vanishing silently. It is still confirmed: having no consumer is not a publishing failure.
       channel.on('return', (message: ConsumeMessage) =>
@@ -160,11 +168,11 @@ export function createAmqpTransport({
         connectTimeoutMs,
         'exchange declare',
       );
-      if (isClosed() || link.dead) throw isClosed() ? closedError() : new Error('connection lost during setup');
+      if (isClosed() || link.dead)
+        throw isClosed() ? closedError() : new Error('connection lost during setup');
       publisher = link;
       return link;
     } catch (error) {
-      connection.on('error', () => {});
       void closeConnection(connection, connectTimeoutMs);
       throw error;
     }
@@ -202,7 +210,6 @@ export function createAmqpTransport({
     if (consumerConnection) return consumerConnection;
     consumerConnectionOpening ??= (async () => {
       const connection = await openConnection('consumer');
-      connection.on('error', (error: Error) => log.warn({ err: error, exchange }, 'AMQP consumer connection error'));
       connection.on('close', (error?: Error) => {
         if (consumerConnection === connection) consumerConnection = undefined;
         if (isClosed()) return;
@@ -234,7 +241,9 @@ export function createAmqpTransport({
     if (entries.get(consumer) !== entry || entry.channel) return;
     const connection = await getConsumerConnection();
     const channel = await withTimeout(connection.createChannel(), connectTimeoutMs, 'channel open');
-    channel.on('error', (error: Error) => log.warn({ err: error, exchange, consumer }, 'AMQP consumer channel error'));
+    channel.on('error', (error: Error) =>
+      log.warn({ err: error, exchange, consumer }, 'AMQP consumer channel error'),
+    );
     channel.on('close', () => {
       if (entry.channel !== channel) return;
       entry.channel = undefined;
@@ -368,7 +377,10 @@ export function createAmqpTransport({
       if (isClosed() || down.length === 0) return;
       try {
         for (const entry of down) await startConsumer(entry);
-        log.info({ exchange, consumers: down.map((e) => e.subscription.consumer) }, 'AMQP consumers re-established');
+        log.info(
+          { exchange, consumers: down.map((e) => e.subscription.consumer) },
+          'AMQP consumers re-established',
+        );
         delayMs = reconnectDelayMs;
       } catch (error) {
         log.warn({ err: error, exchange, retryInMs: delayMs }, 'could not re-establish AMQP consumers');
@@ -395,9 +407,13 @@ export function createAmqpTransport({
       Promise.allSettled(consumers.flatMap((e) => [...e.handling])),
       CLOSE_GRACE_MS,
       'handlers to finish',
-    ).catch((error) => log.warn({ err: error, exchange }, 'closing AMQP transport with handlers still running'));
+    ).catch((error) =>
+      log.warn({ err: error, exchange }, 'closing AMQP transport with handlers still running'),
+    );
     await Promise.allSettled(
-      consumers.map(({ channel }) => channel && withTimeout(channel.close(), connectTimeoutMs, 'channel close')),
+      consumers.map(
+        ({ channel }) => channel && withTimeout(channel.close(), connectTimeoutMs, 'channel close'),
+      ),
     );
     entries.clear();
     const connections = [consumerConnection, publisher?.connection];
@@ -416,17 +432,20 @@ export function createAmqpTransport({
         throw new Error(`RabbitMQ at ${where} is blocking publishes (${link.blockedReason})`);
       }
       try {
-        await withTimeout(publishConfirmed(link, event), confirmTimeoutMs, `no confirm within ${confirmTimeoutMs} ms`);
+        await withTimeout(
+          publishConfirmed(link, event),
+          confirmTimeoutMs,
+          `no confirm within ${confirmTimeoutMs} ms`,
+        );
       } catch (error) {
-        if (error instanceof TimeoutError) {
-          // A broker that stops answering is most likely a dead link; start afresh next time.
-          link.dead = true;
-          if (publisher === link) publisher = undefined;
-          void closeConnection(link.connection, connectTimeoutMs);
-        }
-        throw new Error(`event ${event.type} ${event.id} not confirmed by RabbitMQ at ${where}: ${describeError(error)}`, {
-          cause: error,
-        });
+        // A broker that stops answering is most likely a dead link; start afresh next time.
+        if (error instanceof TimeoutError) dropPublisher(link, 'got no confirm in time', error);
+        throw new Error(
+          `event ${event.type} ${event.id} not confirmed by RabbitMQ at ${where}: ${describeError(error)}`,
+          {
+            cause: error,
+          },
+        );
       }
     },
 
@@ -461,11 +480,13 @@ export function createAmqpTransport({
       }
       // A round trip, so a connection that looks open but leads nowhere is caught too.
       try {
-        await withTimeout(link.channel.checkExchange(exchange), connectTimeoutMs, `no answer within ${connectTimeoutMs} ms`);
+        await withTimeout(
+          link.channel.checkExchange(exchange),
+          connectTimeoutMs,
+          `no answer within ${connectTimeoutMs} ms`,
+        );
       } catch (error) {
-        link.dead = true;
-        if (publisher === link) publisher = undefined;
-        void closeConnection(link.connection, connectTimeoutMs);
+        dropPublisher(link, 'did not answer a check', error);
         throw new Error(`RabbitMQ at ${where} is not answering: ${describeError(error)}`, { cause: error });
       }
     },
@@ -486,7 +507,10 @@ function decodeEnvelope(content: Buffer): { ok: true; event: EventEnvelope } | {
   }
   const result = EventEnvelope.safeParse(json);
   if (!result.success) {
-    return { ok: false, reason: result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
+    return {
+      ok: false,
+      reason: result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
+    };
   }
   return { ok: true, event: result.data };
 }

@@ -142,12 +142,20 @@ describe.each(implementations)('EventTransport contract: $name', (impl) => {
     await vi.waitFor(() => expect(typesOf('everything')).toHaveLength(4), { timeout: 5_000 });
     await sleep(impl.quietMs);
 
-    expect(typesOf('everything')).toEqual(['dataset.uploaded', 'visit.ended', 'visit.page.viewed', 'visit.tracked']);
+    expect(typesOf('everything')).toEqual([
+      'dataset.uploaded',
+      'visit.ended',
+      'visit.page.viewed',
+      'visit.tracked',
+    ]);
     expect(typesOf('by-prefix')).toEqual(['visit.ended', 'visit.tracked']);
     expect(typesOf('exact')).toEqual(['visit.tracked']);
     expect(typesOf('datasets')).toEqual(['dataset.uploaded']);
     // The consumer gets the envelope as it travels on the wire (JSON: a Date becomes a string).
-    expect(received.get('exact')?.[0]).toEqual({ ...tracked, payload: { path: '/cv', at: new Date(0).toISOString() } });
+    expect(received.get('exact')?.[0]).toEqual({
+      ...tracked,
+      payload: { path: '/cv', at: new Date(0).toISOString() },
+    });
   });
 
   it('delivers an event again when a handler fails, until it succeeds', async () => {
@@ -186,9 +194,9 @@ describe.each(implementations)('EventTransport contract: $name', (impl) => {
     const transport = await start();
     const handler = async () => {};
     await transport.subscribe({ consumer: 'echo.event-store', patterns: ['#'], handler });
-    await expect(transport.subscribe({ consumer: 'echo.event-store', patterns: ['#'], handler })).rejects.toThrow(
-      'already subscribed',
-    );
+    await expect(
+      transport.subscribe({ consumer: 'echo.event-store', patterns: ['#'], handler }),
+    ).rejects.toThrow('already subscribed');
     await expect(transport.subscribe({ consumer: 'Bad Name', patterns: ['#'], handler })).rejects.toThrow(
       'invalid consumer name',
     );

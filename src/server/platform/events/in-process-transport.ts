@@ -82,7 +82,9 @@ export function createInProcessTransport({ log }: { log?: Logger } = {}): EventT
 export function assertValidSubscription({ consumer, patterns }: Subscription): void {
   // The consumer name becomes part of RabbitMQ queue names; keep it to characters that read well there.
   if (!/^[a-z0-9][a-z0-9._-]{0,127}$/.test(consumer)) {
-    throw new Error(`invalid consumer name ${JSON.stringify(consumer)}: use lower-case letters, digits, . _ -`);
+    throw new Error(
+      `invalid consumer name ${JSON.stringify(consumer)}: use lower-case letters, digits, . _ -`,
+    );
   }
   if (patterns.length === 0) throw new Error(`consumer ${consumer} subscribed to no patterns`);
   for (const pattern of patterns) {

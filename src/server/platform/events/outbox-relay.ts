@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { EventEnvelope, ServiceName } from '../../../contracts/events/index.js';
 import type { Db } from '../db/database.js';
+import { createResilientCall } from '../resilience/resilient-call.js';
 import type { EventTransport } from './transport.js';
 
 export interface RelayObserver {
@@ -28,6 +29,7 @@ export interface OutboxRelayOptions {
 }
 
 interface OutboxRow {
+  seq: string;
   eventId: string;
   type: string;
   version: number;
@@ -62,6 +64,21 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   const table = sql.table(`${schema}.outbox`);
   const relayLog = log.child({ component: 'outbox-relay', schema });
 
+  // A broker that is down fails fast behind the breaker instead of every batch waiting out its
+  // timeout; the relay's own loop is the retry. In-process delivery runs our own consumers, so a
+  // breaker there would let one failing consumer stall every other event of this service.
+  const publisher =
+    transport.kind === 'amqp'
+      ? createResilientCall('outbox-publish', (_signal, event: EventEnvelope) => transport.publish(event), {
+          timeoutMs: 10_000,
+          retries: 1,
+          minDelayMs: 100,
+          maxDelayMs: 500,
+          breaker: { errorThresholdPercentage: 50, resetTimeoutMs: Math.max(1_000, pollIntervalMs * 2), volumeThreshold: 3 },
+        })
+      : undefined;
+  const publish = (event: EventEnvelope) => (publisher ? publisher.call(event) : transport.publish(event));
+
   let running = false;
   let loop: Promise<void> | undefined;
   let wake: AbortController | undefined;
@@ -77,10 +94,10 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
         order by seq
         limit ${batchSize}
         for update skip locked)
-      returning event_id, type, version, source_service, occurred_at, correlation_id,
+      returning seq, event_id, type, version, source_service, occurred_at, correlation_id,
                 idempotency_key, payload, attempts`.execute(db);
     // UPDATE ... RETURNING gives no order guarantee; events go out in the order they were written.
-    return rows.sort((a, b) => Number(new Date(a.occurredAt)) - Number(new Date(b.occurredAt)));
+    return rows.sort((a, b) => Number(a.seq) - Number(b.seq));
   }
 
   function toEnvelope(row: OutboxRow): EventEnvelope {
@@ -102,7 +119,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
   }
 
   async function release(rows: OutboxRow[], failed: OutboxRow, err: unknown) {
-    const message = err instanceof Error ? err.message : String(err);
+    const message = describeError(err);
     // A broker outage is not the event's fault: only in-process deliveries (where a consumer
     // handler rejected) count towards parking the event as dead.
     const dead = transport.kind === 'in-process' && failed.attempts >= maxAttempts;
@@ -132,7 +149,7 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     let published = 0;
     for (const row of rows) {
       try {
-        await transport.publish(toEnvelope(row));
+        await publish(toEnvelope(row));
       } catch (err) {
         observer?.onPublishFailed(schema);
         await release(rows.slice(published), row, err);
@@ -177,6 +194,15 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       wake?.abort();
       await loop;
       loop = undefined;
+      publisher?.shutdown();
     },
   };
+}
+
+/** The message with its causes (a consumer's own error sits inside the transport's). */
+function describeError(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  const inner = err instanceof AggregateError ? err.errors : err.cause ? [err.cause] : [];
+  const causes = inner.map(describeError).filter(Boolean);
+  return causes.length > 0 ? `${err.message} (${causes.join('; ')})` : err.message;
 }
