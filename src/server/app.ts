@@ -56,6 +56,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  // The API takes JSON only: Fastify's default text/plain parser would turn a wrong content type
+  // into a confusing 400 ("expected object") instead of 415.
+  app.removeContentTypeParser('text/plain');
   registerProblemHandler(app);
 
   // One log line and one histogram sample per request.

@@ -283,7 +283,9 @@ describe.runIf(amqpUrl)('createAmqpTransport against RabbitMQ', () => {
     await proxy.cut({ mode: 'blackhole' });
 
     const startedAt = performance.now();
-    await expect(transport.publish(anEvent())).rejects.toThrow(/no confirm within 500 ms/);
+    await expect(transport.publish(anEvent())).rejects.toThrow(
+      /timed out after 500 ms waiting for the publisher confirm/,
+    );
     await expect(transport.check()).rejects.toThrow(/unreachable/);
     expect(performance.now() - startedAt).toBeLessThan(2_000);
 

@@ -97,7 +97,7 @@ export function createAmqpTransport({
     });
     let connection: ChannelModel;
     try {
-      connection = await withTimeout(attempt, connectTimeoutMs, `no answer within ${connectTimeoutMs} ms`);
+      connection = await withTimeout(attempt, connectTimeoutMs, 'the connection to open');
     } catch (error) {
       // A connection that completes after we gave up would otherwise leak.
       attempt.then(
@@ -395,6 +395,7 @@ export function createAmqpTransport({
     // Openings in flight finish (bounded by connectTimeoutMs) and see the abort, so nothing leaks.
     await Promise.allSettled([publisherOpening, consumerConnectionOpening]);
     const consumers = [...entries.values()];
+    await Promise.allSettled(consumers.map((e) => e.starting));
     // Stop deliveries first, then let running handlers ack, then close.
     await Promise.allSettled(
       consumers.map(({ channel, consumerTag }) =>
@@ -416,6 +417,12 @@ export function createAmqpTransport({
       ),
     );
     entries.clear();
+    // Publishes still in flight get their answer rather than a 'channel closed'.
+    if (publisher && !publisher.dead) {
+      await withTimeout(publisher.channel.waitForConfirms(), confirmTimeoutMs, 'outstanding confirms').catch(
+        () => {},
+      );
+    }
     const connections = [consumerConnection, publisher?.connection];
     consumerConnection = undefined;
     if (publisher) publisher.dead = true;
@@ -432,11 +439,7 @@ export function createAmqpTransport({
         throw new Error(`RabbitMQ at ${where} is blocking publishes (${link.blockedReason})`);
       }
       try {
-        await withTimeout(
-          publishConfirmed(link, event),
-          confirmTimeoutMs,
-          `no confirm within ${confirmTimeoutMs} ms`,
-        );
+        await withTimeout(publishConfirmed(link, event), confirmTimeoutMs, 'the publisher confirm');
       } catch (error) {
         // A broker that stops answering is most likely a dead link; start afresh next time.
         if (error instanceof TimeoutError) dropPublisher(link, 'got no confirm in time', error);
@@ -480,11 +483,7 @@ export function createAmqpTransport({
       }
       // A round trip, so a connection that looks open but leads nowhere is caught too.
       try {
-        await withTimeout(
-          link.channel.checkExchange(exchange),
-          connectTimeoutMs,
-          `no answer within ${connectTimeoutMs} ms`,
-        );
+        await withTimeout(link.channel.checkExchange(exchange), connectTimeoutMs, 'the broker to answer');
       } catch (error) {
         dropPublisher(link, 'did not answer a check', error);
         throw new Error(`RabbitMQ at ${where} is not answering: ${describeError(error)}`, { cause: error });
@@ -539,7 +538,7 @@ class TimeoutError extends Error {
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new TimeoutError(`timed out waiting for ${what}`)), ms);
+    timer = setTimeout(() => reject(new TimeoutError(`timed out after ${ms} ms waiting for ${what}`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
