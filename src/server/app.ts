@@ -61,6 +61,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.removeContentTypeParser('text/plain');
   registerProblemHandler(app);
 
+  // While closing, answers ask the client to drop the connection: a keep-alive socket that goes
+  // idle after close() began would otherwise hold the server open until its timeout.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_request, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
+
   // One log line and one histogram sample per request.
   app.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions.url ?? 'unmatched';
@@ -70,7 +80,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       ms / 1000,
     );
     request.log.info(
-      { method: request.method, route, url: request.url, status: reply.statusCode, ms: Math.round(ms * 10) / 10 },
+      {
+        method: request.method,
+        route,
+        url: request.url,
+        status: reply.statusCode,
+        ms: Math.round(ms * 10) / 10,
+      },
       'request',
     );
   });
@@ -109,7 +125,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     keyGenerator: (request) => (request.ctx?.actor ? `user:${request.ctx.actor.id}` : `ip:${request.ip}`),
     max: async (_request, key) => (key.startsWith('user:') ? perUser : perIp),
     errorResponseBuilder: (_request, context) =>
-      new AppError('rate-limited', 429, 'Too many requests', `Rate limit exceeded; retry in ${context.after}.`),
+      new AppError(
+        'rate-limited',
+        429,
+        'Too many requests',
+        `Rate limit exceeded; retry in ${context.after}.`,
+      ),
   });
 
   await app.register(swagger, {
@@ -120,12 +141,16 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         version: '0.1.0',
         description: `Services on this listener: ${deps.services.map((s) => s.module.name).join(', ') || 'none'}.`,
       },
-      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+      components: {
+        securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
+      },
     },
     transform: createJsonSchemaTransform({ skipList: ['/docs', '/docs/*', '/openapi.json'] }),
   });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
-  app.get('/openapi.json', { schema: { hide: true }, config: { rateLimit: false } }, async () => app.swagger());
+  app.get('/openapi.json', { schema: { hide: true }, config: { rateLimit: false } }, async () =>
+    app.swagger(),
+  );
 
   registerHealthRoutes(app, { checks: deps.healthChecks, metrics });
 

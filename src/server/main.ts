@@ -11,7 +11,12 @@ const usage = `usage: main.js [start|migrate] [--service <name>]...
   --service <name>  run only this service on its own port (repeatable; overrides SERVICES)`;
 
 async function main(): Promise<number> {
-  let args: ReturnType<typeof parseArgs<{ options: { service: { type: 'string'; multiple: true }; help: { type: 'boolean' } }; allowPositionals: true }>>;
+  let args: ReturnType<
+    typeof parseArgs<{
+      options: { service: { type: 'string'; multiple: true }; help: { type: 'boolean' } };
+      allowPositionals: true;
+    }>
+  >;
   try {
     args = parseArgs({
       options: { service: { type: 'string', multiple: true }, help: { type: 'boolean' } },

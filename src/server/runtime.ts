@@ -50,20 +50,25 @@ export interface StartOptions {
   listen?: boolean;
   /** Public keys of the token issuer when it runs in this process (AXI, later). */
   tokenKeys?: () => JSONWebKeySet | undefined;
+  /** The services this build offers (default: the registry). Tests pass their own. */
+  modules?: readonly ServiceModule[];
 }
 
 /** Which modules this process runs: all that are built (all-in-one), or exactly those asked for. */
-export function selectModules(config: Config): ServiceModule[] {
-  if (config.mode === 'all-in-one') return [...serviceModules];
-  const missing = config.services.filter((s) => !serviceModules.some((m) => m.name === s));
+export function selectModules(
+  config: Config,
+  available: readonly ServiceModule[] = serviceModules,
+): ServiceModule[] {
+  if (config.mode === 'all-in-one') return [...available];
+  const missing = config.services.filter((s) => !available.some((m) => m.name === s));
   if (missing.length > 0) {
     throw new StartupError(
-      `SERVICES: ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} not part of this build yet; available: ${serviceModules
+      `SERVICES: ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} not part of this build yet; available: ${available
         .map((m) => m.name)
         .join(', ')}`,
     );
   }
-  return serviceModules.filter((m) => config.services.includes(m.name));
+  return available.filter((m) => config.services.includes(m.name));
 }
 
 async function openDatabases(config: Config, modules: ServiceModule[], log: Logger, metrics: Metrics) {
@@ -84,7 +89,11 @@ async function openDatabases(config: Config, modules: ServiceModule[], log: Logg
               observer: metrics.observers.database,
               log,
             })
-          : await openEmbeddedDatabase({ dataDir: config.dataDir, observer: metrics.observers.database, log });
+          : await openEmbeddedDatabase({
+              dataDir: config.dataDir,
+              observer: metrics.observers.database,
+              log,
+            });
         byTarget.set(key, handle);
         try {
           await handle.check();
@@ -96,7 +105,10 @@ async function openDatabases(config: Config, modules: ServiceModule[], log: Logg
           );
         }
         metrics.watchPool(url ? redactUrl(url) : 'embedded', handle);
-        log.info({ database: handle.label, pool: url ? config.database.pool : undefined }, 'database connected');
+        log.info(
+          { database: handle.label, pool: url ? config.database.pool : undefined },
+          'database connected',
+        );
       }
       byService.set(m.name, handle);
     }
@@ -108,7 +120,11 @@ async function openDatabases(config: Config, modules: ServiceModule[], log: Logg
 }
 
 /** Applies the platform's event tables, then each service's own migrations, to its schema. */
-export async function migrateModules(modules: ServiceModule[], databases: Map<ServiceName, DatabaseHandle>, log: Logger) {
+export async function migrateModules(
+  modules: ServiceModule[],
+  databases: Map<ServiceName, DatabaseHandle>,
+  log: Logger,
+) {
   for (const m of modules) {
     const handle = databases.get(m.name)!;
     const applied = await migrateSchema(handle.db, m.name, {
@@ -122,17 +138,21 @@ export async function migrateModules(modules: ServiceModule[], databases: Map<Se
 export async function startRuntime(config: Config, options: StartOptions): Promise<Runtime> {
   const { log } = options;
   const started = performance.now();
-  const modules = selectModules(config);
+  const modules = selectModules(config, options.modules);
   const metrics = createMetrics();
   const { byService: databases, handles } = await openDatabases(config, modules, log, metrics);
 
-  const closers: (() => Promise<void>)[] = [async () => void (await Promise.allSettled(handles.map((h) => h.close())))];
+  const closers: (() => Promise<void>)[] = [
+    async () => void (await Promise.allSettled(handles.map((h) => h.close()))),
+  ];
   const closeAll = async () => {
-    for (const close of closers.reverse()) await close().catch((err) => log.error({ err }, 'error while closing'));
+    for (const close of closers.reverse())
+      await close().catch((err) => log.error({ err }, 'error while closing'));
   };
 
   try {
-    if (config.database.migrateOnStart || options.listen === false) await migrateModules(modules, databases, log);
+    if (config.database.migrateOnStart || options.listen === false)
+      await migrateModules(modules, databases, log);
 
     const cache = createCache({ redisUrl: config.redis?.url, keyPrefix: config.cacheKeyPrefix });
     closers.push(() => cache.close());
@@ -142,7 +162,10 @@ export async function startRuntime(config: Config, options: StartOptions): Promi
     closers.push(() => transport.close());
 
     const healthChecks: HealthCheck[] = [
-      ...handles.map((h, i) => ({ name: handles.length > 1 ? `database:${i}` : 'database', check: () => h.check() })),
+      ...handles.map((h, i) => ({
+        name: handles.length > 1 ? `database:${i}` : 'database',
+        check: () => h.check(),
+      })),
       ...(config.redis ? [{ name: 'redis', check: () => cache.check() }] : []),
       ...(config.amqp ? [{ name: 'rabbitmq', check: () => transport.check() }] : []),
     ];

@@ -35,7 +35,10 @@ describe.each(realDatabase)('database lost while running (%s)', (baseUrl) => {
     const created = await createPostgresDatabase(baseUrl);
     drop = created.drop;
     proxy = await startTcpProxy(targetOf(created.url));
-    runtime = await startTestRuntime({ DATABASE_URL: proxy.rewriteUrl(created.url), DB_CONNECTION_TIMEOUT_MS: '2000' });
+    runtime = await startTestRuntime({
+      DATABASE_URL: proxy.rewriteUrl(created.url),
+      DB_CONNECTION_TIMEOUT_MS: '2000',
+    });
   });
   afterAll(async () => {
     await runtime?.close();
@@ -59,7 +62,9 @@ describe.each(realDatabase)('database lost while running (%s)', (baseUrl) => {
     expect(refused.body).not.toMatch(/ECONNRE|at \w+ \(/);
 
     await proxy.restore();
-    await waitFor(async () => (await app.inject('/health/ready')).statusCode === 200, { what: 'ready again' });
+    await waitFor(async () => (await app.inject('/health/ready')).statusCode === 200, {
+      what: 'ready again',
+    });
     expect((await postVisit(runtime)).statusCode).toBe(202);
   });
 });
@@ -88,7 +93,8 @@ describe.each(realBroker)('RabbitMQ faults (%s)', (brokerUrl) => {
     await proxy?.close();
     const conn = await amqp.connect(brokerUrl);
     const ch = await conn.createChannel();
-    for (const q of [`${exchange}.echo.event-store`, `${exchange}.echo.event-store.dead`]) await ch.deleteQueue(q);
+    for (const q of [`${exchange}.echo.event-store`, `${exchange}.echo.event-store.dead`])
+      await ch.deleteQueue(q);
     for (const x of [exchange, `${exchange}.dlx`]) await ch.deleteExchange(x);
     await conn.close();
   });
@@ -119,12 +125,16 @@ describe.each(realBroker)('RabbitMQ faults (%s)', (brokerUrl) => {
     await waitFor(
       async () => {
         const { rows } = await sql<{ attempts: number; status: string }>`
-          select attempts, status from portfolio.outbox where payload->>'visitId' = ${visitId}`.execute(portfolioDb);
+          select attempts, status from portfolio.outbox where payload->>'visitId' = ${visitId}`.execute(
+          portfolioDb,
+        );
         return rows[0] && rows[0].status === 'pending' && rows[0].attempts >= 1;
       },
       { what: 'a failed publish attempt' },
     );
-    expect((await storedEvents('type=visit.tracked')).items.some((e) => e.payload.visitId === visitId)).toBe(false);
+    expect((await storedEvents('type=visit.tracked')).items.some((e) => e.payload.visitId === visitId)).toBe(
+      false,
+    );
 
     await proxy.restore();
     const delivered = await waitFor(
@@ -162,7 +172,10 @@ describe.each(realBroker)('RabbitMQ faults (%s)', (brokerUrl) => {
     };
     const conn = await amqp.connect(brokerUrl);
     const ch = await conn.createConfirmChannel();
-    ch.publish(exchange, 'visit.tracked', Buffer.from(JSON.stringify(envelope)), { persistent: true, messageId: first.id });
+    ch.publish(exchange, 'visit.tracked', Buffer.from(JSON.stringify(envelope)), {
+      persistent: true,
+      messageId: first.id,
+    });
     await ch.waitForConfirms();
     await conn.close();
 

@@ -1,6 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { type DatabaseHandle, openEmbeddedDatabase, openPostgresDatabase } from '../../src/server/platform/db/database.js';
+import {
+  type DatabaseHandle,
+  openEmbeddedDatabase,
+  openPostgresDatabase,
+} from '../../src/server/platform/db/database.js';
 
 export interface DatabaseTarget {
   name: 'pglite' | 'postgres';
@@ -11,7 +15,9 @@ export interface DatabaseTarget {
 const testPool = { max: 5, connectionTimeoutMs: 5_000, idleTimeoutMs: 1_000 };
 
 /** A fresh database on the real server named by TEST_DATABASE_URL; dropped on close. */
-export async function createPostgresDatabase(baseUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+export async function createPostgresDatabase(
+  baseUrl: string,
+): Promise<{ url: string; drop(): Promise<void> }> {
   const name = `t_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
   const admin = new pg.Client({ connectionString: baseUrl });
   await admin.connect();

@@ -46,7 +46,10 @@ export interface ServerProcess {
   /** The stdout lines that parse as JSON log entries. */
   logEntries(): LogEntry[];
   /** Resolves with the first log entry (past or future) whose msg equals `msg` or that matches the predicate. */
-  waitForLog(match: string | ((entry: LogEntry) => boolean), options?: { timeoutMs?: number }): Promise<LogEntry>;
+  waitForLog(
+    match: string | ((entry: LogEntry) => boolean),
+    options?: { timeoutMs?: number },
+  ): Promise<LogEntry>;
   /**
    * Sends `signal` (default SIGTERM) and resolves once the process has exited and its output is
    * fully read. After `timeoutMs` (default 20 s) it is killed with SIGKILL and the promise rejects.
@@ -144,8 +147,12 @@ export async function startServerProcess(options: ServerProcessOptions = {}): Pr
       // not a log line
     }
   };
-  const stdoutDone = new Promise<void>((r) => createInterface({ input: child.stdout! }).on('line', onLine('stdout')).on('close', r));
-  const stderrDone = new Promise<void>((r) => createInterface({ input: child.stderr! }).on('line', onLine('stderr')).on('close', r));
+  const stdoutDone = new Promise<void>((r) =>
+    createInterface({ input: child.stdout! }).on('line', onLine('stdout')).on('close', r),
+  );
+  const stderrDone = new Promise<void>((r) =>
+    createInterface({ input: child.stderr! }).on('line', onLine('stderr')).on('close', r),
+  );
 
   let exitResult: ExitResult | undefined;
   const exited = new Promise<ExitResult>((resolveExit) => {
@@ -228,7 +235,9 @@ export async function startServerProcess(options: ServerProcessOptions = {}): Pr
     const timedOut = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         child.kill('SIGKILL');
-        reject(new Error(`server did not exit within ${timeoutMs} ms of ${signal}; server output:\n${output()}`));
+        reject(
+          new Error(`server did not exit within ${timeoutMs} ms of ${signal}; server output:\n${output()}`),
+        );
       }, timeoutMs);
     });
     try {

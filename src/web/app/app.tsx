@@ -30,11 +30,14 @@ export function App() {
           {!ready && !error && <p aria-busy="true">Checking components…</p>}
           {ready && (
             <>
-              <p data-testid="overall-status">{ready.status === 'ok' ? 'All components are up' : `Down: ${ready.down.join(', ')}`}</p>
+              <p data-testid="overall-status">
+                {ready.status === 'ok' ? 'All components are up' : `Down: ${ready.down.join(', ')}`}
+              </p>
               <ul>
                 {Object.entries(ready.checks).map(([name, c]) => (
                   <li key={name}>
-                    <span className={`dot ${c.status}`} aria-hidden="true" /> {name}: {c.status} ({c.latencyMs} ms)
+                    <span className={`dot ${c.status}`} aria-hidden="true" /> {name}: {c.status} (
+                    {c.latencyMs} ms)
                   </li>
                 ))}
               </ul>

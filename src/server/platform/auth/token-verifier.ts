@@ -1,4 +1,11 @@
-import { createLocalJWKSet, createRemoteJWKSet, errors, type JSONWebKeySet, type JWTVerifyGetKey, jwtVerify } from 'jose';
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  errors,
+  type JSONWebKeySet,
+  type JWTVerifyGetKey,
+  jwtVerify,
+} from 'jose';
 import { z } from 'zod';
 
 export const roles = ['admin', 'analyst', 'viewer'] as const;
@@ -63,12 +70,18 @@ export function createTokenVerifier(options: {
         });
         const claims = AccessTokenClaims.safeParse(payload);
         if (!claims.success) throw new InvalidToken('token claims are malformed');
-        return { id: claims.data.sub, roles: claims.data.roles, ...(claims.data.tenant ? { tenant: claims.data.tenant } : {}) };
+        return {
+          id: claims.data.sub,
+          roles: claims.data.roles,
+          ...(claims.data.tenant ? { tenant: claims.data.tenant } : {}),
+        };
       } catch (err) {
         if (err instanceof InvalidToken) throw err;
         if (err instanceof errors.JWTExpired) throw new InvalidToken('token has expired');
-        if (err instanceof errors.JWTClaimValidationFailed) throw new InvalidToken(`token ${err.claim} claim is not accepted`);
-        if (err instanceof errors.JOSEAlgNotAllowed) throw new InvalidToken('token algorithm is not accepted');
+        if (err instanceof errors.JWTClaimValidationFailed)
+          throw new InvalidToken(`token ${err.claim} claim is not accepted`);
+        if (err instanceof errors.JOSEAlgNotAllowed)
+          throw new InvalidToken('token algorithm is not accepted');
         if (err instanceof errors.JOSEError) throw new InvalidToken('token is not valid');
         throw err;
       }

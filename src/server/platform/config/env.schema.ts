@@ -22,9 +22,12 @@ const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'expected true or false' })
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
-const csv = z
-  .string()
-  .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean));
+const csv = z.string().transform((v) =>
+  v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
 
 const postgresUrl = z
   .url({ message: 'expected a postgres:// URL' })
@@ -53,7 +56,10 @@ export const EnvSchema = z.object({
     .string()
     .default('all')
     .transform((v, ctx) => {
-      const list = v.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean);
+      const list = v
+        .split(',')
+        .map((s) => s.trim().toLowerCase())
+        .filter(Boolean);
       if (list.length === 0 || (list.length === 1 && list[0] === 'all')) return 'all' as const;
       const unknown = list.filter((s) => !(serviceNames as readonly string[]).includes(s));
       if (unknown.length > 0) {

@@ -63,7 +63,10 @@ describe('loadConfig', () => {
 
   it('sizes the pool by environment and lets DB_POOL_* override it', () => {
     expect(load({}).database.pool).toMatchObject({ max: 5, connectionTimeoutMs: 5_000 });
-    expect(load({ APP_ENV: 'staging' }).database.pool).toMatchObject({ max: 15, connectionTimeoutMs: 15_000 });
+    expect(load({ APP_ENV: 'staging' }).database.pool).toMatchObject({
+      max: 15,
+      connectionTimeoutMs: 15_000,
+    });
     expect(load({ APP_ENV: 'prod' }).database.pool).toMatchObject({ max: 20, connectionTimeoutMs: 30_000 });
     expect(load({ APP_ENV: 'prod', DB_POOL_MAX: '40' }).database.pool.max).toBe(40);
   });

@@ -89,8 +89,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
 
   const dotenv = readFiles ? readEnvFile(resolve(cwd, '.env')) : {};
   const appEnv = processEnv.APP_ENV ?? dotenv.APP_ENV ?? 'local';
-  const envFile =
-    readFiles && /^[a-z]+$/.test(appEnv) ? readEnvFile(resolve(cwd, `.env.${appEnv}`)) : {};
+  const envFile = readFiles && /^[a-z]+$/.test(appEnv) ? readEnvFile(resolve(cwd, `.env.${appEnv}`)) : {};
   const merged: Record<string, string | undefined> = { ...envFile, ...dotenv, ...processEnv };
   if (options.services && options.services.length > 0) merged.SERVICES = options.services.join(',');
 
@@ -201,12 +200,15 @@ function checkSplitMode(config: Config, env: Env): string[] {
         .join(', ')}`,
     );
   }
-  if (!env.AMQP_URL) problems.push(`AMQP_URL: split mode (${chosen}) needs RabbitMQ for events between processes`);
-  if (!env.REDIS_URL) problems.push(`REDIS_URL: split mode (${chosen}) needs Redis for shared rate limits and cache`);
+  if (!env.AMQP_URL)
+    problems.push(`AMQP_URL: split mode (${chosen}) needs RabbitMQ for events between processes`);
+  if (!env.REDIS_URL)
+    problems.push(`REDIS_URL: split mode (${chosen}) needs Redis for shared rate limits and cache`);
   const ports = new Map<number, string>();
   for (const l of config.listeners) {
     const other = ports.get(l.port);
-    if (other && l.port !== 0) problems.push(`${l.name.toUpperCase()}_PORT: port ${l.port} is also used by ${other}`);
+    if (other && l.port !== 0)
+      problems.push(`${l.name.toUpperCase()}_PORT: port ${l.port} is also used by ${other}`);
     ports.set(l.port, l.name);
   }
   return problems;

@@ -97,16 +97,22 @@ export async function openPostgresDatabase(options: {
     application_name: options.applicationName,
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-        oid === INT8_OID ? (v: string) => v : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+        oid === INT8_OID
+          ? (v: string) => v
+          : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
     },
   });
   // An idle client losing its server (restart, network cut) emits here; without a listener the
   // process would crash. The pool drops the client and opens a new one on demand.
-  pool.on('error', (err) => options.log?.warn({ err: err.message, database: label }, 'idle database client lost'));
+  pool.on('error', (err) =>
+    options.log?.warn({ err: err.message, database: label }, 'idle database client lost'),
+  );
   // A client that is checked out also emits 'error' when its socket dies (the query in flight
   // fails on its own); pg leaves such clients without a listener, which would crash the process.
   pool.on('connect', (client) => {
-    client.on('error', (err) => options.log?.warn({ err: err.message, database: label }, 'database connection lost'));
+    client.on('error', (err) =>
+      options.log?.warn({ err: err.message, database: label }, 'database connection lost'),
+    );
   });
   const db: Db = new Kysely({
     dialect: new PostgresDialect({ pool }),

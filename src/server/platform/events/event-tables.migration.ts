@@ -1,5 +1,5 @@
-import { type Kysely, sql } from 'kysely';
 import type { Migration } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 
 /**
  * Tables every service schema gets before its own migrations: the outbox (which is also the

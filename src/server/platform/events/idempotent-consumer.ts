@@ -28,7 +28,12 @@ export function createIdempotentConsumer(options: {
   const { db, schema, consumer, handle, observer } = options;
   const table = sql.table(`${schema}.processed_events`);
   return async (event) => {
-    const log = options.log.child({ consumer, eventId: event.id, type: event.type, correlationId: event.correlationId });
+    const log = options.log.child({
+      consumer,
+      eventId: event.id,
+      type: event.type,
+      correlationId: event.correlationId,
+    });
     try {
       const processed = await db.transaction().execute(async (tx) => {
         const { rows } = await sql`

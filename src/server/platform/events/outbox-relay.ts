@@ -45,7 +45,10 @@ export interface OutboxRelay {
   start(): void;
   /** Publishes what is pending now; returns how many went out. Used by the loop and by tests. */
   runOnce(): Promise<number>;
-  /** Stops polling and waits for the batch in flight, so shutdown never abandons a publish half done. */
+  /**
+   * Stops polling, waits for the batch in flight, then makes one last pass so events written by
+   * the requests that just drained go out now rather than at the next start.
+   */
   stop(): Promise<void>;
 }
 
@@ -74,7 +77,11 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
           retries: 1,
           minDelayMs: 100,
           maxDelayMs: 500,
-          breaker: { errorThresholdPercentage: 50, resetTimeoutMs: Math.max(1_000, pollIntervalMs * 2), volumeThreshold: 3 },
+          breaker: {
+            errorThresholdPercentage: 50,
+            resetTimeoutMs: Math.max(1_000, pollIntervalMs * 2),
+            volumeThreshold: 3,
+          },
         })
       : undefined;
   const publish = (event: EventEnvelope) => (publisher ? publisher.call(event) : transport.publish(event));
@@ -132,16 +139,23 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
       await sql`update ${table} set available_at = now(), attempts = greatest(attempts - 1, 0)
                 where event_id in (${sql.join(untouched)}) and status = 'pending'`.execute(db);
     }
-    if (dead) relayLog.error({ eventId: failed.eventId, type: failed.type, err: message }, 'event parked as dead');
+    if (dead)
+      relayLog.error({ eventId: failed.eventId, type: failed.type, err: message }, 'event parked as dead');
   }
 
   async function reportBacklog() {
     if (!observer) return;
     const { rows } = await sql<{ pending: string; oldest: Date | string | null }>`
-      select count(*) as pending, min(occurred_at) as oldest from ${table} where status = 'pending'`.execute(db);
+      select count(*) as pending, min(occurred_at) as oldest from ${table} where status = 'pending'`.execute(
+      db,
+    );
     const row = rows[0];
     const oldest = row?.oldest ? new Date(row.oldest).getTime() : undefined;
-    observer.onBacklog(schema, Number(row?.pending ?? 0), oldest ? Math.max(0, (Date.now() - oldest) / 1000) : 0);
+    observer.onBacklog(
+      schema,
+      Number(row?.pending ?? 0),
+      oldest ? Math.max(0, (Date.now() - oldest) / 1000) : 0,
+    );
   }
 
   async function runOnce(): Promise<number> {
@@ -192,8 +206,17 @@ export function createOutboxRelay(options: OutboxRelayOptions): OutboxRelay {
     async stop() {
       running = false;
       wake?.abort();
+      const wasRunning = loop !== undefined;
       await loop;
       loop = undefined;
+      if (wasRunning) {
+        await runOnce().catch((err) =>
+          relayLog.warn(
+            { err: describeError(err) },
+            'final outbox pass failed; events stay pending for the next start',
+          ),
+        );
+      }
       publisher?.shutdown();
     },
   };

@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { defineEvent, type EventEnvelope } from '../../../contracts/events/index.js';
 import { databaseTargets } from '../../../../test/support/databases.js';
 import { testLogger } from '../../../../test/support/logger.js';
+import { defineEvent, type EventEnvelope } from '../../../contracts/events/index.js';
 import type { DatabaseHandle } from '../db/database.js';
 import { migrateSchema } from '../db/migrate.js';
 import { eventTablesMigration } from './event-tables.migration.js';
@@ -45,7 +45,10 @@ describe.each(databaseTargets())('outbox, relay and idempotent consumers on $nam
 
   beforeAll(async () => {
     handle = await target.open();
-    expect(await migrateSchema(handle.db, schema, migrations)).toEqual(['0000_create_event_tables', '0001_create_items']);
+    expect(await migrateSchema(handle.db, schema, migrations)).toEqual([
+      '0000_create_event_tables',
+      '0001_create_items',
+    ]);
   });
   afterAll(async () => {
     await handle?.close();
@@ -80,16 +83,33 @@ describe.each(databaseTargets())('outbox, relay and idempotent consumers on $nam
     await sql`truncate portfolio.outbox`.execute(handle.db);
     const transport = createInProcessTransport({ log: testLogger });
     const received: EventEnvelope[] = [];
-    await transport.subscribe({ consumer: 'test.all', patterns: ['item.*'], handler: async (e) => void received.push(e) });
+    await transport.subscribe({
+      consumer: 'test.all',
+      patterns: ['item.*'],
+      handler: async (e) => void received.push(e),
+    });
     const events = ['a', 'b', 'c'].map((name) => createEvent(itemAdded, ctx, { name }));
     for (const e of events) await handle.db.transaction().execute((tx) => outbox.add(tx, e));
-    const relay = createOutboxRelay({ db: handle.db, schema, transport, log: testLogger, batchSize: 2, pollIntervalMs: 10, maxAttempts: 3 });
+    const relay = createOutboxRelay({
+      db: handle.db,
+      schema,
+      transport,
+      log: testLogger,
+      batchSize: 2,
+      pollIntervalMs: 10,
+      maxAttempts: 3,
+    });
 
     expect(await relay.runOnce()).toBe(2);
     expect(await relay.runOnce()).toBe(1);
     expect(await relay.runOnce()).toBe(0);
     expect(received.map((e) => (e.payload as { name: string }).name)).toEqual(['a', 'b', 'c']);
-    expect(received[0]).toMatchObject({ id: events[0]!.id, type: 'item.added', source: 'portfolio', correlationId: 'corr-1' });
+    expect(received[0]).toMatchObject({
+      id: events[0]!.id,
+      type: 'item.added',
+      source: 'portfolio',
+      correlationId: 'corr-1',
+    });
     expect((await outboxRows(handle)).every((r) => r.status === 'published')).toBe(true);
   });
 
@@ -110,7 +130,15 @@ describe.each(databaseTargets())('outbox, relay and idempotent consumers on $nam
     await transport.subscribe({ consumer: 'test.tally', patterns: ['#'], handler });
     const event = createEvent(itemAdded, ctx, { name: 'x' });
     await handle.db.transaction().execute((tx) => outbox.add(tx, event));
-    const relay = createOutboxRelay({ db: handle.db, schema, transport, log: testLogger, batchSize: 10, pollIntervalMs: 10, maxAttempts: 5 });
+    const relay = createOutboxRelay({
+      db: handle.db,
+      schema,
+      transport,
+      log: testLogger,
+      batchSize: 10,
+      pollIntervalMs: 10,
+      maxAttempts: 5,
+    });
 
     await expect(relay.runOnce()).rejects.toThrow();
     await expect(relay.runOnce()).rejects.toThrow();
@@ -135,8 +163,18 @@ describe.each(databaseTargets())('outbox, relay and idempotent consumers on $nam
         throw new Error('always broken');
       },
     });
-    await handle.db.transaction().execute((tx) => outbox.add(tx, createEvent(itemAdded, ctx, { name: 'doomed' })));
-    const relay = createOutboxRelay({ db: handle.db, schema, transport, log: testLogger, batchSize: 10, pollIntervalMs: 10, maxAttempts: 2 });
+    await handle.db
+      .transaction()
+      .execute((tx) => outbox.add(tx, createEvent(itemAdded, ctx, { name: 'doomed' })));
+    const relay = createOutboxRelay({
+      db: handle.db,
+      schema,
+      transport,
+      log: testLogger,
+      batchSize: 10,
+      pollIntervalMs: 10,
+      maxAttempts: 2,
+    });
     await expect(relay.runOnce()).rejects.toThrow();
     await expect(relay.runOnce()).rejects.toThrow();
     expect(await relay.runOnce()).toBe(0);

@@ -1,7 +1,7 @@
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestIssuer, testAudience, testIssuer } from '../../../../test/support/tokens.js';
 import { startTestRuntime } from '../../../../test/support/test-runtime.js';
+import { createTestIssuer, testAudience, testIssuer } from '../../../../test/support/tokens.js';
 import type { Runtime } from '../../runtime.js';
 
 const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -13,7 +13,12 @@ function expectProblem(res: LightMyRequestResponse, status: number, type: string
   expect(res.statusCode).toBe(status);
   expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
   const body = res.json();
-  expect(body).toMatchObject({ type, status, title: expect.any(String), correlationId: res.headers['x-correlation-id'] });
+  expect(body).toMatchObject({
+    type,
+    status,
+    title: expect.any(String),
+    correlationId: res.headers['x-correlation-id'],
+  });
   expect(res.body).not.toMatch(/stack|\n\s+at /);
   return body as { detail?: string; correlationId: string; errors?: { field: string; message: string }[] };
 }
@@ -152,7 +157,14 @@ describe('HTTP platform: problems, correlation, security headers, CORS', () => {
 
     it('refuses an unsigned alg:none token, even on a public route', async () => {
       const now = Math.floor(Date.now() / 1000);
-      const claims = { sub: 'admin-1', roles: ['admin'], iss: testIssuer, aud: testAudience, iat: now, exp: now + 300 };
+      const claims = {
+        sub: 'admin-1',
+        roles: ['admin'],
+        iss: testIssuer,
+        aud: testAudience,
+        iat: now,
+        exp: now + 300,
+      };
       const token = `${b64url({ alg: 'none', typ: 'JWT' })}.${b64url(claims)}.`;
       for (const url of ['/api/echo/events', '/health/live']) {
         const res = await app.inject({ method: 'GET', url, headers: bearer(token) });
@@ -187,7 +199,11 @@ describe('HTTP platform: problems, correlation, security headers, CORS', () => {
       app.inject({
         method: 'OPTIONS',
         url: '/api/portfolio/visits',
-        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+        headers: {
+          origin,
+          'access-control-request-method': 'POST',
+          'access-control-request-headers': 'content-type',
+        },
       });
 
     it('allows a listed origin', async () => {

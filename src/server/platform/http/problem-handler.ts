@@ -107,5 +107,4 @@ export function registerProblemHandler(app: FastifyInstance) {
       detail: `Something went wrong on our side. Quote correlation id ${request.id} when reporting it.`,
     });
   });
-
 }

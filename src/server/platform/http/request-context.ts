@@ -41,9 +41,13 @@ export function registerRequestContext(app: FastifyInstance, verifier: TokenVeri
     try {
       const actor = await verifier.verify(match[1]!);
       request.ctx.actor = actor;
-      request.ctx.log = request.log = request.log.child({ user: actor.id, ...(actor.tenant ? { tenant: actor.tenant } : {}) });
+      request.ctx.log = request.log = request.log.child({
+        user: actor.id,
+        ...(actor.tenant ? { tenant: actor.tenant } : {}),
+      });
     } catch (err) {
-      if (err instanceof InvalidToken) throw new Unauthenticated(`The bearer token was refused: ${err.reason}.`);
+      if (err instanceof InvalidToken)
+        throw new Unauthenticated(`The bearer token was refused: ${err.reason}.`);
       throw err;
     }
   });

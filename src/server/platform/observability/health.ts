@@ -51,7 +51,10 @@ export function registerHealthRoutes(
   const timeoutMs = deps.timeoutMs ?? 3_000;
   typed.get(
     '/health/live',
-    { config: { rateLimit: false }, schema: { tags: ['platform'], response: { 200: z.object({ status: z.literal('ok') }) } } },
+    {
+      config: { rateLimit: false },
+      schema: { tags: ['platform'], response: { 200: z.object({ status: z.literal('ok') }) } },
+    },
     async () => ({ status: 'ok' as const }),
   );
   typed.get(
@@ -61,7 +64,9 @@ export function registerHealthRoutes(
       schema: { tags: ['platform'], response: { 200: Readiness, 503: Readiness } },
     },
     async (request, reply) => {
-      const results = await Promise.all(deps.checks.map(async (c) => [c.name, await runCheck(c, timeoutMs)] as const));
+      const results = await Promise.all(
+        deps.checks.map(async (c) => [c.name, await runCheck(c, timeoutMs)] as const),
+      );
       const down = results.filter(([, r]) => r.status === 'down').map(([name]) => name);
       if (down.length > 0) request.log.warn({ down }, 'not ready');
       return reply.status(down.length > 0 ? 503 : 200).send({

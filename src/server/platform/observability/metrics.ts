@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { DatabaseHandle, DatabaseObserver } from '../db/database.js';
 import type { ConsumerObserver } from '../events/idempotent-consumer.js';
 import type { RelayObserver } from '../events/outbox-relay.js';

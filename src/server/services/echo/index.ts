@@ -13,7 +13,9 @@ export const echoModule: ServiceModule = {
       routes: async (app) => {
         await app.register(eventStoreRoutes, { prefix: '/api/echo', eventStore });
       },
-      consumers: [{ name: 'event-store', patterns: ['#'], handle: (tx, event) => eventStore.record(tx, event) }],
+      consumers: [
+        { name: 'event-store', patterns: ['#'], handle: (tx, event) => eventStore.record(tx, event) },
+      ],
     };
   },
 };

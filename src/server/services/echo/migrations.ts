@@ -18,8 +18,16 @@ export const echoMigrations: MigrationSet = {
         .addColumn('status', 'text', (c) => c.notNull().defaultTo('received'))
         .addColumn('received_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
         .execute();
-      await s.createIndex('event_store_occurred_idx').on('event_store').columns(['occurred_at', 'event_id']).execute();
-      await s.createIndex('event_store_type_idx').on('event_store').columns(['type', 'occurred_at']).execute();
+      await s
+        .createIndex('event_store_occurred_idx')
+        .on('event_store')
+        .columns(['occurred_at', 'event_id'])
+        .execute();
+      await s
+        .createIndex('event_store_type_idx')
+        .on('event_store')
+        .columns(['type', 'occurred_at'])
+        .execute();
     },
   },
 };

@@ -12,7 +12,12 @@ export const portfolioMigrations: MigrationSet = {
         .addColumn('referrer_host', 'text')
         .addColumn('visited_at', 'timestamptz', (c) => c.notNull().defaultTo(sql`now()`))
         .execute();
-      await db.schema.withSchema('portfolio').createIndex('visits_visited_at_idx').on('visits').column('visited_at').execute();
+      await db.schema
+        .withSchema('portfolio')
+        .createIndex('visits_visited_at_idx')
+        .on('visits')
+        .column('visited_at')
+        .execute();
     },
   },
 };

@@ -33,7 +33,12 @@ export async function storeEvent(db: Db, event: EventEnvelope): Promise<void> {
 
 export async function listEvents(
   db: Db,
-  filter: { type?: string; source?: string; correlationId?: string; before?: { occurredAt: Date; id: string } },
+  filter: {
+    type?: string;
+    source?: string;
+    correlationId?: string;
+    before?: { occurredAt: Date; id: string };
+  },
   limit: number,
 ): Promise<StoredEventRow[]> {
   let query = db.selectFrom('echo.eventStore').selectAll();
@@ -43,8 +48,15 @@ export async function listEvents(
   if (filter.before) {
     const { occurredAt, id } = filter.before;
     query = query.where((eb) =>
-      eb.or([eb('occurredAt', '<', occurredAt), eb.and([eb('occurredAt', '=', occurredAt), eb('eventId', '<', id)])]),
+      eb.or([
+        eb('occurredAt', '<', occurredAt),
+        eb.and([eb('occurredAt', '=', occurredAt), eb('eventId', '<', id)]),
+      ]),
     );
   }
-  return (await query.orderBy('occurredAt', 'desc').orderBy('eventId', 'desc').limit(limit).execute()) as StoredEventRow[];
+  return (await query
+    .orderBy('occurredAt', 'desc')
+    .orderBy('eventId', 'desc')
+    .limit(limit)
+    .execute()) as StoredEventRow[];
 }

@@ -2,8 +2,8 @@ import type { EventEnvelope } from '../../../../contracts/events/index.js';
 import type { Db } from '../../../platform/db/database.js';
 import { ValidationFailed } from '../../../platform/http/errors.js';
 import { type RequestContext, requireActor } from '../../../platform/http/request-context.js';
-import type { EventPage, ListEventsQuery } from './event-store.schemas.js';
 import { listEvents, type StoredEventRow, storeEvent } from './event-store.repository.js';
+import type { EventPage, ListEventsQuery } from './event-store.schemas.js';
 
 function encodeCursor(row: StoredEventRow): string {
   return Buffer.from(JSON.stringify([row.occurredAt.toISOString(), row.eventId])).toString('base64url');

@@ -3,8 +3,8 @@ import { visitTracked } from '../../../../contracts/events/index.js';
 import type { Db } from '../../../platform/db/database.js';
 import { createEvent, type Outbox } from '../../../platform/events/outbox.js';
 import { type RequestContext, requireActor } from '../../../platform/http/request-context.js';
-import type { TrackVisitBody, VisitSummary } from './visits.schemas.js';
 import { countVisitsByPath, insertVisit } from './visits.repository.js';
+import type { TrackVisitBody, VisitSummary } from './visits.schemas.js';
 
 /** Visitor analytics of the public site: each page view stored and announced as `visit.tracked`. */
 export function createVisitsService({ db, outbox, clock }: { db: Db; outbox: Outbox; clock: () => Date }) {
@@ -24,7 +24,12 @@ export function createVisitsService({ db, outbox, clock }: { db: Db; outbox: Out
           createEvent(
             visitTracked,
             ctx,
-            { visitId: visit.id, path: visit.path, referrerHost: visit.referrerHost, visitedAt: visit.visitedAt.toISOString() },
+            {
+              visitId: visit.id,
+              path: visit.path,
+              referrerHost: visit.referrerHost,
+              visitedAt: visit.visitedAt.toISOString(),
+            },
             { idempotencyKey: `visit:${visit.id}` },
           ),
         );
