@@ -5,7 +5,9 @@
  */
 import { parseArgs } from 'node:util';
 
-const { values } = parseArgs({ options: { 'base-url': { type: 'string', default: 'http://localhost:8000' } } });
+const { values } = parseArgs({
+  options: { 'base-url': { type: 'string', default: 'http://localhost:8000' } },
+});
 const baseUrl = values['base-url']!.replace(/\/$/, '');
 
 const visits = [
@@ -31,7 +33,9 @@ for (const visit of visits) {
     process.exit(1);
   });
   if (res.status !== 202) {
-    console.error(`POST /api/portfolio/visits ${JSON.stringify(visit)} -> ${res.status}: ${await res.text()}`);
+    console.error(
+      `POST /api/portfolio/visits ${JSON.stringify(visit)} -> ${res.status}: ${await res.text()}`,
+    );
     process.exit(1);
   }
   sent++;

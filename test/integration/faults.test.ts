@@ -3,6 +3,7 @@ import amqp from 'amqplib';
 import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Runtime } from '../../src/server/runtime.js';
+import { deleteAmqpTopology } from '../support/amqp.js';
 import { createPostgresDatabase } from '../support/databases.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 import { startTestRuntime } from '../support/test-runtime.js';
@@ -91,12 +92,7 @@ describe.each(realBroker)('RabbitMQ faults (%s)', (brokerUrl) => {
   afterAll(async () => {
     await runtime?.close();
     await proxy?.close();
-    const conn = await amqp.connect(brokerUrl);
-    const ch = await conn.createChannel();
-    for (const q of [`${exchange}.echo.event-store`, `${exchange}.echo.event-store.dead`])
-      await ch.deleteQueue(q);
-    for (const x of [exchange, `${exchange}.dlx`]) await ch.deleteExchange(x);
-    await conn.close();
+    await deleteAmqpTopology(brokerUrl, exchange, ['echo.event-store']);
   });
 
   async function storedEvents(query: string) {

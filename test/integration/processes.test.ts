@@ -3,11 +3,17 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import amqp from 'amqplib';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
+import { deleteAmqpTopology } from '../support/amqp.js';
 import { createPostgresDatabase } from '../support/databases.js';
-import { freePort, repoRoot, type ServerProcess, serverEntry, startServerProcess } from '../support/server-process.js';
+import {
+  freePort,
+  repoRoot,
+  type ServerProcess,
+  serverEntry,
+  startServerProcess,
+} from '../support/server-process.js';
 import { createTestIssuer } from '../support/tokens.js';
 import { waitFor } from '../support/wait-for.js';
 
@@ -16,7 +22,13 @@ function runToExit(args: string[], env: Record<string, string>) {
   return new Promise<{ code: number | null; output: string }>((resolve) => {
     const child = spawn(process.execPath, [serverEntry, ...args], {
       cwd: repoRoot,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'info', HOST: '127.0.0.1', ...env },
+      env: {
+        PATH: process.env.PATH ?? '',
+        HOME: process.env.HOME ?? '',
+        LOG_LEVEL: 'info',
+        HOST: '127.0.0.1',
+        ...env,
+      },
     });
     let output = '';
     child.stdout.on('data', (d) => {
@@ -44,7 +56,9 @@ describe('start-up failures stop the process with a message naming the cause', (
       DB_CONNECTION_TIMEOUT_MS: '2000',
     });
     expect(code).toBe(1);
-    expect(output).toMatch(/cannot reach the database at postgres:\/\/app:\*\*\*@127\.0\.0\.1:\d+\/nowhere \(DATABASE_URL/);
+    expect(output).toMatch(
+      /cannot reach the database at postgres:\/\/app:\*\*\*@127\.0\.0\.1:\d+\/nowhere \(DATABASE_URL/,
+    );
     expect(output).not.toContain('pw-not-logged');
   });
 
@@ -98,90 +112,110 @@ describe('all-in-one on embedded defaults', () => {
 
 const real =
   process.env.TEST_DATABASE_URL && process.env.TEST_AMQP_URL && process.env.TEST_REDIS_URL
-    ? [{ db: process.env.TEST_DATABASE_URL, amqp: process.env.TEST_AMQP_URL, redis: process.env.TEST_REDIS_URL }]
+    ? [
+        {
+          db: process.env.TEST_DATABASE_URL,
+          amqp: process.env.TEST_AMQP_URL,
+          redis: process.env.TEST_REDIS_URL,
+        },
+      ]
     : [];
 
-describe.each(real)('split: services in separate processes on real PostgreSQL, RabbitMQ and Redis', (urls) => {
-  const running: ServerProcess[] = [];
-  const cleanups: (() => Promise<void>)[] = [];
-  afterAll(async () => {
-    for (const p of running) p.kill();
-    for (const c of cleanups.reverse()) await c().catch(() => {});
-  });
-
-  it('migrates once when processes start together, and an event from one service reaches the other', async () => {
-    const database = await createPostgresDatabase(urls.db);
-    cleanups.push(database.drop);
-    const exchange = `test.${randomUUID()}`;
-    cleanups.push(async () => {
-      const conn = await amqp.connect(urls.amqp);
-      const ch = await conn.createChannel();
-      for (const q of [`${exchange}.echo.event-store`, `${exchange}.echo.event-store.dead`]) await ch.deleteQueue(q);
-      for (const x of [exchange, `${exchange}.dlx`]) await ch.deleteExchange(x);
-      await conn.close();
+describe.each(real)(
+  'split: services in separate processes on real PostgreSQL, RabbitMQ and Redis',
+  (urls) => {
+    const running: ServerProcess[] = [];
+    const cleanups: (() => Promise<void>)[] = [];
+    afterAll(async () => {
+      for (const p of running) p.kill();
+      for (const c of cleanups.reverse()) await c().catch(() => {});
     });
-    const issuer = await createTestIssuer();
-    const jwks = await issuer.serve();
-    cleanups.push(jwks.close);
-    const [echoPort, portfolioPort, secondEchoPort] = [await freePort(), await freePort(), await freePort()];
-    const env = {
-      DATABASE_URL: database.url,
-      AMQP_URL: urls.amqp,
-      AMQP_EXCHANGE: exchange,
-      REDIS_URL: urls.redis,
-      CACHE_KEY_PREFIX: `test:${randomUUID()}:`,
-      AUTH_JWKS_URL: jwks.url,
-      OUTBOX_POLL_INTERVAL_MS: '100',
-    };
 
-    // Three processes race to migrate the same database: two ECHO replicas and PORTFOLIO.
-    const [echo, portfolio, echoReplica] = await Promise.all([
-      startServerProcess({ args: ['--service', 'echo'], env: { ...env, ECHO_PORT: String(echoPort) } }),
-      startServerProcess({ args: ['--service', 'portfolio'], env: { ...env, PORTFOLIO_PORT: String(portfolioPort) } }),
-      startServerProcess({ args: ['--service', 'echo'], env: { ...env, ECHO_PORT: String(secondEchoPort) } }),
-    ]);
-    running.push(echo, portfolio, echoReplica);
-    expect(Object.keys(echo.listeners)).toEqual(['echo']);
-    expect(Object.keys(portfolio.listeners)).toEqual(['portfolio']);
+    it('migrates once when processes start together, and an event from one service reaches the other', async () => {
+      const database = await createPostgresDatabase(urls.db);
+      cleanups.push(database.drop);
+      const exchange = `test.${randomUUID()}`;
+      cleanups.push(() => deleteAmqpTopology(urls.amqp, exchange, ['echo.event-store']));
+      const issuer = await createTestIssuer();
+      const jwks = await issuer.serve();
+      cleanups.push(jwks.close);
+      const [echoPort, portfolioPort, secondEchoPort] = [
+        await freePort(),
+        await freePort(),
+        await freePort(),
+      ];
+      const env = {
+        DATABASE_URL: database.url,
+        AMQP_URL: urls.amqp,
+        AMQP_EXCHANGE: exchange,
+        REDIS_URL: urls.redis,
+        CACHE_KEY_PREFIX: `test:${randomUUID()}:`,
+        AUTH_JWKS_URL: jwks.url,
+        OUTBOX_POLL_INTERVAL_MS: '100',
+      };
 
-    const client = new pg.Client({ connectionString: database.url });
-    await client.connect();
-    const applied = await client.query(
-      `select 'echo' as s, name from echo.schema_migrations union all select 'portfolio', name from portfolio.schema_migrations order by 1, 2`,
-    );
-    await client.end();
-    expect(applied.rows).toEqual([
-      { s: 'echo', name: '0000_create_event_tables' },
-      { s: 'echo', name: '0001_create_event_store' },
-      { s: 'portfolio', name: '0000_create_event_tables' },
-      { s: 'portfolio', name: '0001_create_visits' },
-    ]);
+      // Three processes race to migrate the same database: two ECHO replicas and PORTFOLIO.
+      const [echo, portfolio, echoReplica] = await Promise.all([
+        startServerProcess({ args: ['--service', 'echo'], env: { ...env, ECHO_PORT: String(echoPort) } }),
+        startServerProcess({
+          args: ['--service', 'portfolio'],
+          env: { ...env, PORTFOLIO_PORT: String(portfolioPort) },
+        }),
+        startServerProcess({
+          args: ['--service', 'echo'],
+          env: { ...env, ECHO_PORT: String(secondEchoPort) },
+        }),
+      ]);
+      running.push(echo, portfolio, echoReplica);
+      expect(Object.keys(echo.listeners)).toEqual(['echo']);
+      expect(Object.keys(portfolio.listeners)).toEqual(['portfolio']);
 
-    const ready = await (await fetch(`${echo.url}/health/ready`)).json();
-    expect(ready).toMatchObject({ status: 'ok', checks: { database: { status: 'up' }, redis: { status: 'up' }, rabbitmq: { status: 'up' } } });
-    // Each process serves only its own service.
-    expect((await fetch(`${echo.url}/api/portfolio/visits`, { method: 'POST' })).status).toBe(404);
+      const client = new pg.Client({ connectionString: database.url });
+      await client.connect();
+      const applied = await client.query(
+        `select 'echo' as s, name from echo.schema_migrations union all select 'portfolio', name from portfolio.schema_migrations order by 1, 2`,
+      );
+      await client.end();
+      expect(applied.rows).toEqual([
+        { s: 'echo', name: '0000_create_event_tables' },
+        { s: 'echo', name: '0001_create_event_store' },
+        { s: 'portfolio', name: '0000_create_event_tables' },
+        { s: 'portfolio', name: '0001_create_visits' },
+      ]);
 
-    const correlationId = `split-${randomUUID()}`;
-    const posted = await fetch(`${portfolio.url}/api/portfolio/visits`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-correlation-id': correlationId },
-      body: JSON.stringify({ path: '/split' }),
+      const ready = await (await fetch(`${echo.url}/health/ready`)).json();
+      expect(ready).toMatchObject({
+        status: 'ok',
+        checks: { database: { status: 'up' }, redis: { status: 'up' }, rabbitmq: { status: 'up' } },
+      });
+      // Each process serves only its own service.
+      expect((await fetch(`${echo.url}/api/portfolio/visits`, { method: 'POST' })).status).toBe(404);
+
+      const correlationId = `split-${randomUUID()}`;
+      const posted = await fetch(`${portfolio.url}/api/portfolio/visits`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-correlation-id': correlationId },
+        body: JSON.stringify({ path: '/split' }),
+      });
+      expect(posted.status).toBe(202);
+      const { id } = (await posted.json()) as { id: string };
+
+      const admin = { authorization: `Bearer ${await issuer.token({ sub: 'admin-1', roles: ['admin'] })}` };
+      const event = await waitFor(
+        async () => {
+          const res = await fetch(`${echo.url}/api/echo/events?correlationId=${correlationId}`, {
+            headers: admin,
+          });
+          const body = (await res.json()) as {
+            items: { type: string; source: string; payload: { visitId: string } }[];
+          };
+          return body.items[0];
+        },
+        { timeoutMs: 15_000, what: 'visit.tracked to reach ECHO' },
+      );
+      expect(event).toMatchObject({ type: 'visit.tracked', source: 'portfolio', payload: { visitId: id } });
+
+      for (const p of running) expect((await p.stop('SIGTERM')).code).toBe(0);
     });
-    expect(posted.status).toBe(202);
-    const { id } = (await posted.json()) as { id: string };
-
-    const admin = { authorization: `Bearer ${await issuer.token({ sub: 'admin-1', roles: ['admin'] })}` };
-    const event = await waitFor(
-      async () => {
-        const res = await fetch(`${echo.url}/api/echo/events?correlationId=${correlationId}`, { headers: admin });
-        const body = (await res.json()) as { items: { type: string; source: string; payload: { visitId: string } }[] };
-        return body.items[0];
-      },
-      { timeoutMs: 15_000, what: 'visit.tracked to reach ECHO' },
-    );
-    expect(event).toMatchObject({ type: 'visit.tracked', source: 'portfolio', payload: { visitId: id } });
-
-    for (const p of running) expect((await p.stop('SIGTERM')).code).toBe(0);
-  });
-});
+  },
+);

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type ChannelModel, connect } from 'amqplib';
 import { pino } from 'pino';
-import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { deleteAmqpTopology } from '../../../../test/support/amqp.js';
 import type { EventEnvelope } from '../../../contracts/events/index.js';
 import { createAmqpTransport } from './amqp-transport.js';
 import { createInProcessTransport } from './in-process-transport.js';
@@ -33,8 +33,6 @@ const inProcess: Implementation = {
   },
 };
 
-let admin: ChannelModel | undefined;
-
 function amqp(url: string): Implementation {
   return {
     name: 'amqp',
@@ -55,15 +53,7 @@ function amqp(url: string): Implementation {
         transport,
         async cleanup() {
           await inner.close();
-          admin ??= await connect(url);
-          const channel = await admin.createChannel();
-          for (const consumer of consumers) {
-            await channel.deleteQueue(`${exchange}.${consumer}`);
-            await channel.deleteQueue(`${exchange}.${consumer}.dead`);
-          }
-          await channel.deleteExchange(exchange);
-          await channel.deleteExchange(`${exchange}.dlx`);
-          await channel.close();
+          await deleteAmqpTopology(url, exchange, consumers);
         },
       };
     },
@@ -72,10 +62,6 @@ function amqp(url: string): Implementation {
 
 // In-process always; RabbitMQ whenever a broker is configured (always in CI).
 const implementations: Implementation[] = [inProcess, ...(amqpUrl ? [amqp(amqpUrl)] : [])];
-
-afterAll(async () => {
-  await admin?.close();
-});
 
 function anEvent(type: string, payload: unknown = { path: '/cv' }): EventEnvelope {
   return {

@@ -38,20 +38,21 @@ export interface Outbox {
 export function createOutbox(schema: string): Outbox {
   return {
     async add(tx, event) {
-      await tx
-        .withSchema(schema)
-        .insertInto('outbox')
-        .values({
-          eventId: event.id,
-          type: event.type,
-          version: event.version,
-          sourceService: event.source,
-          occurredAt: new Date(event.occurredAt),
-          correlationId: event.correlationId,
-          idempotencyKey: event.idempotencyKey,
-          payload: JSON.stringify(event.payload),
-        })
-        .execute();
+      await tx.withSchema(schema).insertInto('outbox').values(eventColumns(event)).execute();
     },
+  };
+}
+
+/** An envelope as the columns every event table shares (outbox, ECHO's event store). */
+export function eventColumns(event: EventEnvelope) {
+  return {
+    eventId: event.id,
+    type: event.type,
+    version: event.version,
+    sourceService: event.source,
+    occurredAt: new Date(event.occurredAt),
+    correlationId: event.correlationId,
+    idempotencyKey: event.idempotencyKey,
+    payload: JSON.stringify(event.payload),
   };
 }

@@ -1,5 +1,6 @@
 import type { EventEnvelope } from '../../../../contracts/events/index.js';
 import type { Db } from '../../../platform/db/database.js';
+import { eventColumns } from '../../../platform/events/outbox.js';
 
 export interface StoredEventRow {
   eventId: string;
@@ -17,16 +18,7 @@ export interface StoredEventRow {
 export async function storeEvent(db: Db, event: EventEnvelope): Promise<void> {
   await db
     .insertInto('echo.eventStore')
-    .values({
-      eventId: event.id,
-      type: event.type,
-      version: event.version,
-      sourceService: event.source,
-      occurredAt: new Date(event.occurredAt),
-      correlationId: event.correlationId,
-      idempotencyKey: event.idempotencyKey,
-      payload: JSON.stringify(event.payload),
-    })
+    .values(eventColumns(event))
     .onConflict((oc) => oc.column('eventId').doNothing())
     .execute();
 }
