@@ -44,19 +44,14 @@ async function openPage(): Promise<{ page: Page; problems: () => Promise<PagePro
     failedRequests: [] as string[],
   };
   page.on('console', (msg) => {
-    const where = msg.location().url;
-    // Chromium asks for /favicon.ico on its own and logs the 404; the shell declares no icon.
-    if (msg.type() === 'error' && new URL(where, 'http://x').pathname !== '/favicon.ico') {
-      recorded.consoleErrors.push(`${msg.text()} (${where})`);
-    }
+    if (msg.type() === 'error') recorded.consoleErrors.push(`${msg.text()} (${msg.location().url})`);
   });
   page.on('pageerror', (err) => recorded.pageErrors.push(err.message));
   page.on('requestfailed', (req) =>
     recorded.failedRequests.push(`${req.url()}: ${req.failure()?.errorText}`),
   );
   page.on('response', (res) => {
-    // Chromium asks for /favicon.ico on its own; the shell has none, which is not an error of ours.
-    if (res.status() >= 400 && new URL(res.url()).pathname !== '/favicon.ico') {
+    if (res.status() >= 400) {
       recorded.failedRequests.push(`${res.url()}: HTTP ${res.status()}`);
     }
   });
@@ -75,21 +70,6 @@ async function openPage(): Promise<{ page: Page; problems: () => Promise<PagePro
   });
   return { page, problems };
 }
-
-/**
- * Known and harmless: Swagger UI's bundle inserts an inline <style> element, which the static CSP of
- * @fastify/swagger-ui (`style-src 'self' https:`) blocks; the page renders fully regardless.
- * Anything else on /docs fails the test.
- */
-const knownDocsProblems = [
-  /^Applying inline style violates the following Content Security Policy directive 'style-src 'self' https:'.*\/docs\/static\/swagger-ui-bundle\.js\)$/,
-  /^style-src-elem blocked \(?inline\)? at .*\/docs\/static\/swagger-ui-bundle\.js:/,
-];
-const withoutKnown = (p: PageProblems): PageProblems => ({
-  ...p,
-  consoleErrors: p.consoleErrors.filter((m) => !knownDocsProblems.some((re) => re.test(m))),
-  cspViolations: p.cspViolations.filter((m) => !knownDocsProblems.some((re) => re.test(m))),
-});
 
 const noProblems: PageProblems = { consoleErrors: [], pageErrors: [], cspViolations: [], failedRequests: [] };
 
@@ -223,7 +203,7 @@ describe('web shell in Chromium against the built server', () => {
     await page.locator('.opblock').first().waitFor();
 
     await page.screenshot({ path: join(screenshotDir, 'docs.png'), fullPage: false });
-    expect(withoutKnown(await problems())).toEqual(noProblems);
+    expect(await problems()).toEqual(noProblems);
   });
 
   test('stops cleanly on SIGTERM (exit code 0)', async () => {

@@ -24,7 +24,7 @@ export function App() {
         <p>Analytics platform hub</p>
       </header>
       <main>
-        <section aria-labelledby="status-heading">
+        <section aria-labelledby="status-heading" aria-live="polite">
           <h2 id="status-heading">Platform status</h2>
           {error && <p role="alert">Could not reach the server: {error}</p>}
           {!ready && !error && <p aria-busy="true">Checking components…</p>}
