@@ -73,6 +73,19 @@ describe('start-up failures stop the process with a message naming the cause', (
   });
 });
 
+describe('npm run migrate (main.js migrate)', () => {
+  it('applies every schema once and exits 0; a second run has nothing to do', async () => {
+    const env = { DATA_DIR: mkdtempSync(join(tmpdir(), 'migrate-')) };
+    const first = await runToExit(['migrate'], env);
+    expect(first.code).toBe(0);
+    expect(first.output).toMatch(/"schema":"echo","applied":\["0000_create_event_tables","0001_create_event_store"\]/);
+    expect(first.output).not.toMatch(/Server listening/);
+    const second = await runToExit(['migrate'], env);
+    expect(second.code).toBe(0);
+    expect(second.output).toMatch(/"schema":"portfolio","applied":\[\],"msg":"schema up to date"/);
+  });
+});
+
 describe('all-in-one on embedded defaults', () => {
   const running: ServerProcess[] = [];
   afterAll(() => {
