@@ -78,7 +78,9 @@ describe('npm run migrate (main.js migrate)', () => {
     const env = { DATA_DIR: mkdtempSync(join(tmpdir(), 'migrate-')) };
     const first = await runToExit(['migrate'], env);
     expect(first.code).toBe(0);
-    expect(first.output).toMatch(/"schema":"echo","applied":\["0000_create_event_tables","0001_create_event_store"\]/);
+    expect(first.output).toMatch(
+      /"schema":"echo","applied":\["0000_create_event_tables","0001_create_event_store"\]/,
+    );
     expect(first.output).not.toMatch(/Server listening/);
     const second = await runToExit(['migrate'], env);
     expect(second.code).toBe(0);
