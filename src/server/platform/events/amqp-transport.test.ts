@@ -4,26 +4,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type Channel, type ChannelModel, connect, type GetMessage } from 'amqplib';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { anEvent } from '../../../../test/support/events.js';
 import { startTcpProxy, type TcpProxy } from '../../../../test/support/tcp-proxy.js';
-import type { EventEnvelope } from '../../../contracts/events/index.js';
 import { type AmqpTransportOptions, createAmqpTransport } from './amqp-transport.js';
 import type { EventTransport } from './transport.js';
 
 const amqpUrl = process.env.TEST_AMQP_URL;
 const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-
-function anEvent(type = 'visit.tracked'): EventEnvelope {
-  return {
-    id: randomUUID(),
-    type,
-    version: 1,
-    occurredAt: '2025-03-01T12:00:00.000Z',
-    source: 'portfolio',
-    correlationId: randomUUID(),
-    idempotencyKey: randomUUID(),
-    payload: { path: '/cv' },
-  };
-}
 
 // AMQP-only behaviour; the shared behaviour is in event-transport.contract.test.ts.
 describe.runIf(amqpUrl)('createAmqpTransport against RabbitMQ', () => {
@@ -120,7 +107,7 @@ describe.runIf(amqpUrl)('createAmqpTransport against RabbitMQ', () => {
       correlationId: event.correlationId,
       type: 'visit.tracked',
       appId: 'portfolio',
-      timestamp: Date.parse(event.occurredAt) / 1000,
+      timestamp: Math.floor(Date.parse(event.occurredAt) / 1000),
     });
   });
 

@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { deleteAmqpTopology } from '../../../../test/support/amqp.js';
+import { anEvent } from '../../../../test/support/events.js';
 import type { EventEnvelope } from '../../../contracts/events/index.js';
 import { createAmqpTransport } from './amqp-transport.js';
 import { createInProcessTransport } from './in-process-transport.js';
@@ -62,19 +63,6 @@ function amqp(url: string): Implementation {
 
 // In-process always; RabbitMQ whenever a broker is configured (always in CI).
 const implementations: Implementation[] = [inProcess, ...(amqpUrl ? [amqp(amqpUrl)] : [])];
-
-function anEvent(type: string, payload: unknown = { path: '/cv' }): EventEnvelope {
-  return {
-    id: randomUUID(),
-    type,
-    version: 1,
-    occurredAt: new Date().toISOString(),
-    source: 'portfolio',
-    correlationId: randomUUID(),
-    idempotencyKey: randomUUID(),
-    payload,
-  };
-}
 
 /** What the outbox relay does: publish until the transport accepts the event. */
 async function publishLikeTheRelay(transport: EventTransport, event: EventEnvelope, attempts = 5) {

@@ -1,22 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { EventEnvelope } from '../../../contracts/events/index.js';
+import { anEvent } from '../../../../test/support/events.js';
 import { createInProcessTransport } from './in-process-transport.js';
 
 // In-process specifics; the behaviour shared with RabbitMQ is in event-transport.contract.test.ts.
-
-function anEvent(type = 'visit.tracked'): EventEnvelope {
-  return {
-    id: randomUUID(),
-    type,
-    version: 1,
-    occurredAt: new Date().toISOString(),
-    source: 'portfolio',
-    correlationId: randomUUID(),
-    idempotencyKey: randomUUID(),
-    payload: { path: '/cv' },
-  };
-}
 
 describe('createInProcessTransport', () => {
   it('rejects publish naming each consumer that failed, after delivering to all the others', async () => {
