@@ -172,9 +172,11 @@ export async function startRuntime(config: Config, options: StartOptions): Promi
 
     const clock = () => new Date();
     const services = modules.map((module) => {
-      const db = databases.get(module.name)!.db;
+      const database = databases.get(module.name)!;
       const instance = module.create({
-        db,
+        config,
+        db: database.db,
+        database,
         outbox: createOutbox(module.name),
         cache,
         log: log.child({ module: module.name }),
@@ -199,6 +201,7 @@ export async function startRuntime(config: Config, options: StartOptions): Promi
       runtime.close = once(closeAll);
       return runtime;
     }
+    for (const { instance } of services) await instance.start?.();
 
     for (const { module, instance } of services) {
       const db = databases.get(module.name)!.db;
@@ -235,11 +238,14 @@ export async function startRuntime(config: Config, options: StartOptions): Promi
     // Relays stop before the transport and databases close (closers run in reverse).
     closers.push(async () => void (await Promise.all(runtime.relays.map((r) => r.stop()))));
 
+    // An issuer running in this process (AXI) hands its keys over directly; tests may pass theirs.
+    const issuer = services.find((s) => s.instance.tokenKeys)?.instance;
+    const tokenKeys = options.tokenKeys ?? (issuer?.tokenKeys ? () => issuer.tokenKeys!() : undefined);
     const verifier = createTokenVerifier({
       issuer: config.auth.issuer,
       audience: config.auth.audience,
       ...(config.auth.jwksUrl ? { jwksUrl: config.auth.jwksUrl } : {}),
-      ...(options.tokenKeys ? { keys: options.tokenKeys } : {}),
+      ...(tokenKeys ? { keys: tokenKeys } : {}),
     });
 
     for (const listener of config.listeners) {

@@ -63,13 +63,13 @@ describe('start-up failures stop the process with a message naming the cause', (
   });
 
   it('a service this build does not have', async () => {
-    const { code, output } = await runToExit(['--service', 'axi'], {
+    const { code, output } = await runToExit(['--service', 'mint'], {
       DATABASE_URL: 'postgres://127.0.0.1/x',
       AMQP_URL: 'amqp://127.0.0.1',
       REDIS_URL: 'redis://127.0.0.1',
     });
     expect(code).toBe(1);
-    expect(output).toMatch(/SERVICES: axi is not part of this build yet; available: echo, portfolio/);
+    expect(output).toMatch(/SERVICES: mint is not part of this build yet; available: axi, echo, portfolio/);
   });
 });
 

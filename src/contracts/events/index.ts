@@ -1,12 +1,19 @@
 import type { z } from 'zod';
+import { cohortCalculated, correlationCalculated, datasetDeleted, datasetUploaded } from './axi.events.js';
 import type { EventDefinition } from './envelope.js';
 import { visitTracked } from './portfolio.events.js';
 
 export * from './envelope.js';
-export { visitTracked };
+export { cohortCalculated, correlationCalculated, datasetDeleted, datasetUploaded, visitTracked };
 
 /** The event catalogue: every event the platform publishes, by type and version. */
-export const eventCatalogue = [visitTracked] as const satisfies readonly EventDefinition<string, z.ZodType>[];
+export const eventCatalogue = [
+  datasetUploaded,
+  datasetDeleted,
+  correlationCalculated,
+  cohortCalculated,
+  visitTracked,
+] as const satisfies readonly EventDefinition<string, z.ZodType>[];
 
 export function findEventDefinition(type: string, version: number) {
   return eventCatalogue.find((d) => d.type === type && d.version === version);

@@ -1,15 +1,20 @@
 import type { FastifyPluginAsync } from 'fastify';
+import type { JSONWebKeySet } from 'jose';
 import type { Logger } from 'pino';
 import type { ServiceName } from '../../contracts/events/index.js';
 import type { Cache } from '../platform/cache/cache.js';
-import type { Db } from '../platform/db/database.js';
+import type { Config } from '../platform/config/load-config.js';
+import type { DatabaseHandle, Db } from '../platform/db/database.js';
 import type { MigrationSet } from '../platform/db/migrate.js';
 import type { EventHandler } from '../platform/events/idempotent-consumer.js';
 import type { Outbox } from '../platform/events/outbox.js';
 
 /** Everything the platform offers a service; a service's factory takes what it uses. */
 export interface ServiceDeps {
+  config: Config;
   db: Db;
+  /** The handle behind `db`, for what Kysely cannot do (bulk COPY sessions). */
+  database: DatabaseHandle;
   outbox: Outbox;
   cache: Cache;
   log: Logger;
@@ -27,6 +32,10 @@ export interface ConsumerSpec {
 export interface ServiceInstance {
   routes: FastifyPluginAsync;
   consumers: ConsumerSpec[];
+  /** Runs after migrations, before the listeners open (load keys, warm caches). */
+  start?(): Promise<void>;
+  /** The issuer's public keys, when this service issues access tokens (AXI). */
+  tokenKeys?(): JSONWebKeySet | undefined;
 }
 
 /** How a service plugs into the platform: its schema's migrations and its wiring. */

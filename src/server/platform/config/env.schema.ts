@@ -110,6 +110,19 @@ export const EnvSchema = z.object({
   AUTH_JWKS_URL: z.url({ message: 'expected an http(s) URL of a JWKS document' }).optional(),
   AUTH_ISSUER: z.string().min(1).default('axi'),
   AUTH_AUDIENCE: z.string().min(1).default('analytics-platform'),
+  AUTH_ACCESS_TOKEN_TTL_SECONDS: positiveInt.max(86_400).default(900),
+  AUTH_REFRESH_TOKEN_TTL_DAYS: positiveInt.max(365).default(30),
+  /** PKCS#8 PEM of an ES256 private key; unset: AXI generates one and keeps it in its schema. */
+  AUTH_SIGNING_KEY: z
+    .string()
+    .refine((v) => v.includes('BEGIN PRIVATE KEY'), 'expected a PKCS#8 PEM private key')
+    .optional(),
+  /** Accounts registered with these e-mails become admins (how the first admin is made). */
+  AXI_ADMIN_EMAILS: csv.default([]),
+  AXI_UPLOAD_MAX_BYTES: positiveInt.default(1_073_741_824),
+  AXI_UPLOAD_MAX_COLUMNS: positiveInt
+    .max(1_600, 'PostgreSQL tables hold at most 1600 columns')
+    .default(1_000),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

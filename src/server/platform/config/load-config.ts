@@ -60,7 +60,20 @@ export interface Config {
     rateLimit: { windowMs: number; perIp: number; perUser: number };
     shutdownTimeoutMs: number;
   };
-  auth: { jwksUrl: string | undefined; issuer: string; audience: string };
+  auth: {
+    jwksUrl: string | undefined;
+    issuer: string;
+    audience: string;
+    accessTokenTtlSeconds: number;
+    refreshTokenTtlDays: number;
+    /** PKCS#8 PEM; a secret: never log it. */
+    signingKeyPem: string | undefined;
+  };
+  axi: {
+    adminEmails: string[];
+    uploadMaxBytes: number;
+    uploadMaxColumns: number;
+  };
 }
 
 export interface LoadConfigOptions {
@@ -180,7 +193,19 @@ function buildConfig(env: Env): Config {
       },
       shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     },
-    auth: { jwksUrl: env.AUTH_JWKS_URL, issuer: env.AUTH_ISSUER, audience: env.AUTH_AUDIENCE },
+    auth: {
+      jwksUrl: env.AUTH_JWKS_URL,
+      issuer: env.AUTH_ISSUER,
+      audience: env.AUTH_AUDIENCE,
+      accessTokenTtlSeconds: env.AUTH_ACCESS_TOKEN_TTL_SECONDS,
+      refreshTokenTtlDays: env.AUTH_REFRESH_TOKEN_TTL_DAYS,
+      signingKeyPem: env.AUTH_SIGNING_KEY,
+    },
+    axi: {
+      adminEmails: env.AXI_ADMIN_EMAILS.map((e) => e.toLowerCase()),
+      uploadMaxBytes: env.AXI_UPLOAD_MAX_BYTES,
+      uploadMaxColumns: env.AXI_UPLOAD_MAX_COLUMNS,
+    },
   };
 }
 
