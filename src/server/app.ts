@@ -14,6 +14,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
+import type { ApiKeyResolver } from './platform/auth/api-key-resolver.js';
 import type { TokenVerifier } from './platform/auth/token-verifier.js';
 import type { Cache } from './platform/cache/cache.js';
 import { createRateLimitStore } from './platform/cache/cache-rate-limit-store.js';
@@ -32,6 +33,8 @@ export interface AppDeps {
   metrics: Metrics;
   cache: Cache;
   verifier: TokenVerifier;
+  /** Resolves X-API-Key callers when the key issuer (AXI) runs in this process. */
+  apiKeys?: ApiKeyResolver;
   healthChecks: HealthCheck[];
   services: { module: ServiceModule; instance: ServiceInstance }[];
 }
@@ -112,7 +115,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     exposedHeaders: ['x-correlation-id', 'retry-after', 'x-ratelimit-limit', 'x-ratelimit-remaining'],
   });
 
-  registerRequestContext(app, deps.verifier);
+  registerRequestContext(app, deps.verifier, deps.apiKeys);
 
   const { windowMs, perIp, perUser } = config.http.rateLimit;
   await app.register(rateLimit, {

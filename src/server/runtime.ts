@@ -248,6 +248,8 @@ export async function startRuntime(config: Config, options: StartOptions): Promi
       ...(tokenKeys ? { keys: tokenKeys } : {}),
     });
 
+    const apiKeys = services.find((s) => s.instance.apiKeys)?.instance.apiKeys;
+
     for (const listener of config.listeners) {
       const app = await buildApp({
         config,
@@ -256,6 +258,7 @@ export async function startRuntime(config: Config, options: StartOptions): Promi
         metrics,
         cache,
         verifier,
+        ...(apiKeys ? { apiKeys } : {}),
         healthChecks,
         services: services.filter((s) => listener.services.includes(s.module.name)),
       });

@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { JSONWebKeySet } from 'jose';
 import type { Logger } from 'pino';
 import type { ServiceName } from '../../contracts/events/index.js';
+import type { ApiKeyResolver } from '../platform/auth/api-key-resolver.js';
 import type { Cache } from '../platform/cache/cache.js';
 import type { Config } from '../platform/config/load-config.js';
 import type { DatabaseHandle, Db } from '../platform/db/database.js';
@@ -36,6 +37,8 @@ export interface ServiceInstance {
   start?(): Promise<void>;
   /** The issuer's public keys, when this service issues access tokens (AXI). */
   tokenKeys?(): JSONWebKeySet | undefined;
+  /** Resolves `X-API-Key` callers, when this service issues API keys (AXI). */
+  apiKeys?: ApiKeyResolver;
 }
 
 /** How a service plugs into the platform: its schema's migrations and its wiring. */

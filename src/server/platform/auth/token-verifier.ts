@@ -16,6 +16,8 @@ export interface Actor {
   id: string;
   roles: Role[];
   tenant?: string;
+  /** Set only for an API-key caller: what the key may do. A user's own token is not scoped. */
+  scopes?: readonly string[];
 }
 
 const AccessTokenClaims = z.object({

@@ -1,12 +1,15 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { PGlite } from '@electric-sql/pglite';
-import { CamelCasePlugin, Kysely, type LogEvent, PostgresDialect, sql } from 'kysely';
+import { CamelCasePlugin, type Dialect, Kysely, type LogEvent, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
+import { from as copyFromStdin } from 'pg-copy-streams';
 import type { Logger } from 'pino';
 import type { PoolSettings } from '../config/load-config.js';
 import { redactUrl } from '../config/load-config.js';
-import { PGliteDialect } from './pglite-dialect.js';
+import { PGliteDialect, PGliteHeldDialect } from './pglite-dialect.js';
 
 // Keep int8 as a string on both engines: the same query must return the same JS type whether
 // it runs on PGlite or PostgreSQL, and a bigint does not always fit a JS number.
@@ -22,6 +25,18 @@ export interface PoolStats {
   max: number;
 }
 
+/** One connection held for a bulk load: queries and COPY run on it, in whatever transaction is open. */
+export interface CopySession {
+  /** Kysely bound to this one connection: open the transaction with it (db.transaction().execute(...)). */
+  db: Db;
+  /**
+   * `COPY ... FROM STDIN` on the same connection, inside whatever transaction is open on it.
+   * `chunks` are PostgreSQL COPY text-format bytes, each chunk holding whole rows only.
+   * Returns the number of rows copied.
+   */
+  copyFrom(statement: string, chunks: AsyncIterable<Uint8Array>): Promise<number>;
+}
+
 /** One database connection (an embedded PGlite or a node-postgres pool) and what to watch on it. */
 export interface DatabaseHandle {
   readonly kind: 'pglite' | 'postgres';
@@ -31,11 +46,27 @@ export interface DatabaseHandle {
   /** Rejects when the database cannot answer `select 1`. */
   check(): Promise<void>;
   poolStats(): PoolStats | undefined;
+  /** Holds one connection for `fn` (released, or discarded on error, when it settles). */
+  withCopySession<T>(fn: (session: CopySession) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
 export interface DatabaseObserver {
   onQuery(durationMs: number, failed: boolean, database: string): void;
+}
+
+function newKysely(dialect: Dialect, observer: DatabaseObserver | undefined, database: string): Db {
+  return new Kysely({ dialect, plugins: [new CamelCasePlugin()], log: kyselyLog(observer, database) });
+}
+
+const copyStatement = /^\s*copy\s[^;]*\bfrom\s+stdin\b[^;]*$/i;
+
+function assertCopyFromStdin(statement: string): void {
+  // Only the bulk-load form is offered: a session is not a way to run arbitrary SQL unseen.
+  // String literals (a delimiter such as ';') are blanked before looking for a second statement.
+  const outsideLiterals = statement.replace(/E?'(?:[^'\\]|''|\\.)*'/g, "''");
+  if (!copyStatement.test(outsideLiterals))
+    throw new Error('copyFrom takes one COPY ... FROM STDIN statement');
 }
 
 function kyselyLog(observer: DatabaseObserver | undefined, database: string) {
@@ -59,11 +90,7 @@ export async function openEmbeddedDatabase(options: {
     parsers: { [INT8_OID]: (value: string) => value },
   });
   const label = inMemory ? 'pglite (in memory)' : `pglite at ${target}`;
-  const db: Db = new Kysely({
-    dialect: new PGliteDialect(pglite),
-    plugins: [new CamelCasePlugin()],
-    log: kyselyLog(options.observer, 'embedded'),
-  });
+  const db = newKysely(new PGliteDialect(pglite), options.observer, 'embedded');
   return {
     kind: 'pglite',
     label,
@@ -72,6 +99,30 @@ export async function openEmbeddedDatabase(options: {
       await sql`select 1`.execute(db);
     },
     poolStats: () => undefined,
+    // PGlite is one connection: holding the driver's lock for the whole session keeps every
+    // other query of the process queued until the session ends, as a checked-out client would.
+    withCopySession: (fn) =>
+      db.connection().execute(async () => {
+        const sessionDb = newKysely(new PGliteHeldDialect(pglite), options.observer, 'embedded');
+        return fn({
+          db: sessionDb,
+          async copyFrom(statement, chunks) {
+            assertCopyFromStdin(statement);
+            // PGlite reads COPY input from a virtual file; one bounded chunk at a time keeps its
+            // memory flat (handed a whole large file at once it needs several times the size).
+            const fromBlob = statement.replace(/\bstdin\b/i, "'/dev/blob'");
+            let rows = 0;
+            for await (const chunk of chunks) {
+              if (chunk.byteLength === 0) continue;
+              const result = await pglite.query(fromBlob, [], {
+                blob: new Blob([chunk as Uint8Array<ArrayBuffer>]),
+              });
+              rows += result.affectedRows ?? 0;
+            }
+            return rows;
+          },
+        });
+      }),
     close: async () => {
       await db.destroy();
       await pglite.close();
@@ -114,11 +165,7 @@ export async function openPostgresDatabase(options: {
       options.log?.warn({ err: err.message, database: label }, 'database connection lost'),
     );
   });
-  const db: Db = new Kysely({
-    dialect: new PostgresDialect({ pool }),
-    plugins: [new CamelCasePlugin()],
-    log: kyselyLog(options.observer, label),
-  });
+  const db = newKysely(new PostgresDialect({ pool }), options.observer, label);
   return {
     kind: 'postgres',
     label,
@@ -132,6 +179,40 @@ export async function openPostgresDatabase(options: {
       waiting: pool.waitingCount,
       max: options.pool.max,
     }),
+    async withCopySession(fn) {
+      const client = await pool.connect();
+      // Kysely releases after every query or transaction; this pool of one hands out the same
+      // client each time and ignores those releases, so the session keeps its connection.
+      const borrowed = new Proxy(client, {
+        get(target, property) {
+          if (property === 'release') return () => {};
+          const value = Reflect.get(target, property, target);
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      });
+      const sessionDb = newKysely(
+        new PostgresDialect({ pool: { connect: async () => borrowed, end: async () => {} } }),
+        options.observer,
+        label,
+      );
+      try {
+        const result = await fn({
+          db: sessionDb,
+          async copyFrom(statement, chunks) {
+            assertCopyFromStdin(statement);
+            const copy = client.query(copyFromStdin(statement));
+            await pipeline(Readable.from(chunks, { objectMode: false }), copy);
+            return copy.rowCount;
+          },
+        });
+        client.release();
+        return result;
+      } catch (err) {
+        // The connection may be mid-COPY or mid-transaction: never hand it to someone else.
+        client.release(err instanceof Error ? err : true);
+        throw err;
+      }
+    },
     close: async () => {
       await db.destroy();
     },

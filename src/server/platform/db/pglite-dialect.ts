@@ -35,6 +35,42 @@ export class PGliteDialect implements Dialect {
   }
 }
 
+/**
+ * PGlite without the driver's queue, for a session that already holds the queue of the main
+ * dialect (`DatabaseHandle.withCopySession`): its queries go straight to the one connection,
+ * inside whatever transaction the session opened.
+ */
+export class PGliteHeldDialect extends PGliteDialect {
+  constructor(private readonly heldPglite: PGlite) {
+    super(heldPglite);
+  }
+  override createDriver(): Driver {
+    return new PGliteHeldDriver(this.heldPglite);
+  }
+}
+
+class PGliteHeldDriver implements Driver {
+  private readonly connection: PGliteConnection;
+  constructor(pglite: PGlite) {
+    this.connection = new PGliteConnection(pglite);
+  }
+  async init(): Promise<void> {}
+  async acquireConnection(): Promise<DatabaseConnection> {
+    return this.connection;
+  }
+  async beginTransaction(conn: DatabaseConnection): Promise<void> {
+    await conn.executeQuery({ sql: 'begin', parameters: [] } as unknown as CompiledQuery);
+  }
+  async commitTransaction(conn: DatabaseConnection): Promise<void> {
+    await conn.executeQuery({ sql: 'commit', parameters: [] } as unknown as CompiledQuery);
+  }
+  async rollbackTransaction(conn: DatabaseConnection): Promise<void> {
+    await conn.executeQuery({ sql: 'rollback', parameters: [] } as unknown as CompiledQuery);
+  }
+  async releaseConnection(): Promise<void> {}
+  async destroy(): Promise<void> {}
+}
+
 class PGliteDriver implements Driver {
   private readonly connection: PGliteConnection;
   private queue: Promise<void> = Promise.resolve();

@@ -1,0 +1,150 @@
+import { type RawBuilder, sql } from 'kysely';
+import type { CorrelationMethod } from '../../../../contracts/axi/analytics.js';
+import type { Db } from '../../../platform/db/database.js';
+import { type DatasetRecord, dataColumn, dataTable } from '../datasets/dataset-record.js';
+
+/** What SQL gives for one pair: the pairwise-complete count and r (null when undefined). */
+export interface RawPair {
+  x: string;
+  y: string;
+  n: number;
+  r: number | null;
+  /** Which of x and y hold a single value (or none) over the rows the pair was computed on. */
+  constant: string[];
+}
+
+export interface RawCorrelations {
+  pairs: RawPair[];
+  /** Columns with at least two different values over the whole table. */
+  varying: Set<string>;
+}
+
+type Row = Record<string, unknown>;
+
+function num(value: unknown): number | null {
+  if (value === null || value === undefined) return null;
+  return typeof value === 'number' ? value : Number(value);
+}
+
+/** r from float arithmetic can overshoot by an ulp. */
+function clampR(r: number | null): number | null {
+  return r === null ? null : Math.max(-1, Math.min(1, r));
+}
+
+function pairsOf(columns: string[]): [number, number][] {
+  const out: [number, number][] = [];
+  for (let i = 0; i < columns.length; i++) for (let j = i + 1; j < columns.length; j++) out.push([i, j]);
+  return out;
+}
+
+/**
+ * The aggregate part shared by both methods: per column whether it is constant, per pair
+ * regr_count (rows where both are non-null) and corr. `value(i)` is what gets correlated.
+ */
+function pairAggregates(
+  columns: string[],
+  value: (i: number) => RawBuilder<unknown>,
+  raw: (i: number) => RawBuilder<unknown>,
+) {
+  const selections: RawBuilder<unknown>[] = [];
+  columns.forEach((_, i) => {
+    selections.push(sql`coalesce(min(${raw(i)}) = max(${raw(i)}), true) as ${sql.raw(`k${i}`)}`);
+  });
+  for (const [i, j] of pairsOf(columns)) {
+    selections.push(
+      sql`regr_count(${value(i)}, ${value(j)}) as ${sql.raw(`n${i}x${j}`)}`,
+      sql`corr(${value(i)}, ${value(j)}) as ${sql.raw(`r${i}x${j}`)}`,
+    );
+  }
+  return selections;
+}
+
+function readPairs(columns: string[], row: Row): RawPair[] {
+  return pairsOf(columns).map(([i, j]) => ({
+    x: columns[i]!,
+    y: columns[j]!,
+    n: num(row[`n${i}x${j}`]) ?? 0,
+    r: clampR(num(row[`r${i}x${j}`])),
+    constant: [i, j].filter((k) => row[`k${k}`] === true).map((k) => columns[k]!),
+  }));
+}
+
+/** Pearson for every pair in one scan of the table. */
+async function pearson(db: Db, dataset: DatasetRecord, columns: string[]): Promise<RawCorrelations> {
+  const refs = columns.map((name) => dataColumn(dataset, name));
+  const selections = pairAggregates(
+    columns,
+    (i) => sql`${refs[i]!}::float8`,
+    (i) => refs[i]!,
+  );
+  const { rows } = await sql<Row>`select ${sql.join(selections)} from ${dataTable(dataset)}`.execute(db);
+  const row = rows[0]!;
+  return {
+    pairs: readPairs(columns, row),
+    varying: new Set(columns.filter((_, i) => row[`k${i}`] !== true)),
+  };
+}
+
+/**
+ * Spearman over the rows where every one of `columns` is present: average ranks (ties share
+ * the mean of the ranks they span: rank + (ties - 1) / 2) from window functions, then Pearson
+ * on the ranks.
+ */
+async function spearmanBlock(db: Db, dataset: DatasetRecord, columns: string[]): Promise<RawPair[]> {
+  const refs = columns.map((name) => dataColumn(dataset, name));
+  const complete = sql.join(
+    refs.map((c) => sql`${c} is not null`),
+    sql` and `,
+  );
+  const ranks = refs.map(
+    (c, i) =>
+      sql`rank() over (order by ${c})::float8 + (count(*) over (partition by ${c}) - 1)::float8 / 2 as ${sql.raw(`rk${i}`)}`,
+  );
+  const raws = refs.map((c, i) => sql`${c} as ${sql.raw(`v${i}`)}`);
+  const selections = pairAggregates(
+    columns,
+    (i) => sql.ref(`rk${i}`),
+    (i) => sql.ref(`v${i}`),
+  );
+  const { rows } = await sql<Row>`
+    with ranked as (
+      select ${sql.join([...raws, ...ranks])} from ${dataTable(dataset)} where ${complete}
+    )
+    select ${sql.join(selections)} from ranked`.execute(db);
+  return readPairs(columns, rows[0]!);
+}
+
+/**
+ * Spearman is pairwise complete like Pearson, but ranks depend on which rows take part, so a
+ * pair with a column that has nulls is ranked on its own. Columns without nulls share one
+ * ranking pass; the remaining pairs run concurrently.
+ */
+async function spearman(db: Db, dataset: DatasetRecord, columns: string[]): Promise<RawCorrelations> {
+  const refs = columns.map((name) => dataColumn(dataset, name));
+  const perColumn = refs.flatMap((c, i) => [
+    sql`count(${c}) as ${sql.raw(`c${i}`)}`,
+    sql`coalesce(min(${c}) < max(${c}), false) as ${sql.raw(`w${i}`)}`,
+  ]);
+  const { rows } =
+    await sql<Row>`select count(*) as total, ${sql.join(perColumn)} from ${dataTable(dataset)}`.execute(db);
+  const row = rows[0]!;
+  const total = num(row.total);
+  const full = new Set(columns.filter((_, i) => num(row[`c${i}`]) === total));
+  const shared = columns.filter((c) => full.has(c));
+  const separate = pairsOf(columns)
+    .map(([i, j]) => [columns[i]!, columns[j]!])
+    .filter(([x, y]) => !(full.has(x!) && full.has(y!)));
+  const blocks = await Promise.all([
+    shared.length >= 2 ? spearmanBlock(db, dataset, shared) : Promise.resolve([]),
+    ...separate.map((pair) => spearmanBlock(db, dataset, pair)),
+  ]);
+  const byPair = new Map(blocks.flat().map((p) => [`${p.x}\u0000${p.y}`, p]));
+  return {
+    pairs: pairsOf(columns).map(([i, j]) => byPair.get(`${columns[i]}\u0000${columns[j]}`)!),
+    varying: new Set(columns.filter((_, i) => row[`w${i}`] === true)),
+  };
+}
+
+export function correlate(db: Db, dataset: DatasetRecord, columns: string[], method: CorrelationMethod) {
+  return method === 'pearson' ? pearson(db, dataset, columns) : spearman(db, dataset, columns);
+}
