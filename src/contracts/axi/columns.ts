@@ -15,6 +15,10 @@ export const sqlTypeOf: Record<ColumnType, string> = {
   text: 'text',
 };
 
+/** What an upload may ask a column to be stored as: a type, or a date with its field order. */
+export const OverrideType = z.enum([...ColumnType.options, 'date-dmy', 'date-mdy']);
+export type OverrideType = z.infer<typeof OverrideType>;
+
 /** Why a column got its type: how the non-empty values of the whole file parse. */
 export const ColumnEvidence = z.object({
   /** Non-empty cells seen. */
@@ -42,5 +46,7 @@ export const DatasetColumn = z.object({
   /** The type inference chose; differs from `type` when the upload overrode it. */
   inferredType: ColumnType,
   evidence: ColumnEvidence,
+  /** How D/M/Y-style values are read: 'dmy' day first, 'mdy' month first (absent: ISO or none). */
+  dateOrder: z.enum(['dmy', 'mdy']).optional(),
 });
 export type DatasetColumn = z.infer<typeof DatasetColumn>;

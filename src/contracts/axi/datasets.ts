@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ColumnType, DatasetColumn } from './columns.js';
+import { ColumnType, DatasetColumn, OverrideType } from './columns.js';
 
 export const DatasetId = z.object({ id: z.uuid() });
 
@@ -39,18 +39,18 @@ export const DatasetList = z.object({
 });
 export type DatasetList = z.infer<typeof DatasetList>;
 
-/** JSON object of per-column type overrides: `{"zip": "text"}` (stored name or original header). */
+/** JSON object of per-column type overrides: `{"zip": "text", "day": "date-dmy"}` (stored name or original header). */
 const Overrides = z
   .string()
   .max(20_000)
   .transform((raw, ctx) => {
     try {
       const value: unknown = JSON.parse(raw);
-      const parsed = z.record(z.string(), ColumnType).safeParse(value);
+      const parsed = z.record(z.string(), OverrideType).safeParse(value);
       if (parsed.success) return parsed.data;
       ctx.addIssue({
         code: 'custom',
-        message: `must map column names to one of ${ColumnType.options.join(', ')}`,
+        message: `must map column names to one of ${OverrideType.options.join(', ')}`,
       });
     } catch {
       ctx.addIssue({ code: 'custom', message: 'must be a JSON object such as {"zip":"text"}' });

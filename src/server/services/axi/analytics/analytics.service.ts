@@ -93,7 +93,7 @@ export function correlationResult(
     p.pAdjusted = adjusted[i]!;
   });
   const index = new Map(columns.map((c, i) => [c, i]));
-  const matrix = columns.map((c) => columns.map(() => null as number | null));
+  const matrix = columns.map(() => columns.map(() => null as number | null));
   columns.forEach((c, i) => {
     matrix[i]![i] = raw.varying.has(c) ? 1 : null;
   });

@@ -2,6 +2,7 @@ import { type RawBuilder, sql } from 'kysely';
 import type { CorrelationMethod } from '../../../../contracts/axi/analytics.js';
 import type { Db } from '../../../platform/db/database.js';
 import { type DatasetRecord, dataColumn, dataTable } from '../datasets/dataset-record.js';
+import { limited, QUERY_CONCURRENCY } from './concurrency.js';
 
 /** What SQL gives for one pair: the pairwise-complete count and r (null when undefined). */
 export interface RawPair {
@@ -134,9 +135,9 @@ async function spearman(db: Db, dataset: DatasetRecord, columns: string[]): Prom
   const separate = pairsOf(columns)
     .map(([i, j]) => [columns[i]!, columns[j]!])
     .filter(([x, y]) => !(full.has(x!) && full.has(y!)));
-  const blocks = await Promise.all([
-    shared.length >= 2 ? spearmanBlock(db, dataset, shared) : Promise.resolve([]),
-    ...separate.map((pair) => spearmanBlock(db, dataset, pair)),
+  const blocks = await limited(QUERY_CONCURRENCY, [
+    ...(shared.length >= 2 ? [() => spearmanBlock(db, dataset, shared)] : []),
+    ...separate.map((pair) => () => spearmanBlock(db, dataset, pair)),
   ]);
   const byPair = new Map(blocks.flat().map((p) => [`${p.x}\u0000${p.y}`, p]));
   return {

@@ -9,6 +9,7 @@ import type { DatasetColumn } from '../../../../contracts/axi/columns.js';
 import type { Db } from '../../../platform/db/database.js';
 import { type DatasetRecord, dataColumn, dataTable } from '../datasets/dataset-record.js';
 import { isNumeric, isTemporal } from './column-kinds.js';
+import { limited, QUERY_CONCURRENCY } from './concurrency.js';
 
 const HISTOGRAM_BINS = 20;
 const TOP_VALUES = 10;
@@ -133,8 +134,7 @@ function planBins(dataset: DatasetRecord, column: DatasetColumn, min: number, ma
       lower: min + i * step,
       upper: i === HISTOGRAM_BINS - 1 ? max : min + (i + 1) * step,
     }));
-    // The maximum lands in bin 20; it is folded into the last bin when counted (least() would
-    // also turn nulls into 19).
+    // The maximum lands in bin 20; it is folded into the last bin when counted.
     const expression = sql`floor((${c} - ${min}::float8) / (${max}::float8 - ${min}::float8) * ${HISTOGRAM_BINS})::int`;
     return { column, bins, expression };
   }
@@ -145,7 +145,11 @@ function planBins(dataset: DatasetRecord, column: DatasetColumn, min: number, ma
     lower: min + i * width,
     upper: min + (i + 1) * width,
   }));
-  const expression = sql`((${c}::bigint - ${min}::bigint) / ${width}::bigint)::int`;
+  // bigint in numeric: max - min can exceed the bigint range.
+  const expression =
+    column.type === 'bigint'
+      ? sql`div(${c}::numeric - ${String(min)}::numeric, ${String(width)}::numeric)::int`
+      : sql`((${c}::bigint - ${min}::bigint) / ${width}::bigint)::int`;
   return { column, bins, expression };
 }
 
@@ -163,23 +167,6 @@ async function histogram(db: Db, dataset: DatasetRecord, plan: BinPlan): Promise
   for (const r of rows) counts[Math.min(Number(r.b), counts.length - 1)]! += int(r.n);
   return plan.bins.map((b, i) => ({ ...b, count: counts[i]! }));
 }
-
-/** Runs tasks with at most `limit` at a time, so a profile leaves pool connections for requests. */
-async function limited<T>(limit: number, tasks: (() => Promise<T>)[]): Promise<T[]> {
-  const results = new Array<T>(tasks.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < tasks.length) {
-      const i = next++;
-      results[i] = await tasks[i]!();
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
-  return results;
-}
-
-/** Concurrent profile queries; a pool of 5 (the smallest we configure) keeps two free. */
-const PROFILE_CONCURRENCY = 3;
 
 /**
  * Profiles a dataset: one aggregate scan, one sorting query per numeric/date column, one grouped
@@ -218,7 +205,7 @@ export async function profileDataset(
         }),
     ),
   ];
-  const partials = await limited(PROFILE_CONCURRENCY, firstPass);
+  const partials = await limited(QUERY_CONCURRENCY, firstPass);
   const aggregates = (partials[0] as { row: Row }).row;
   const sortedByIndex = new Map<number, Awaited<ReturnType<typeof sortedStats>>>();
   const topByIndex = new Map<number, Awaited<ReturnType<typeof topValues>>>();
@@ -248,7 +235,7 @@ export async function profileDataset(
       });
     }
   });
-  await limited(PROFILE_CONCURRENCY, secondPass);
+  await limited(QUERY_CONCURRENCY, secondPass);
 
   const rowCount = int(aggregates.total);
   const columns = dataset.columns.map((column, i): ColumnProfile => {

@@ -262,14 +262,28 @@ describe.each(databaseTargets())('dataset profile on $name', (target) => {
     await analytics.computeProfile(handle.db, own);
     const served = await analytics.summary(contextOf(owner), own.id);
     expect(served.rowCount).toBe(100);
-    served.columns.forEach((c, i) => checkColumn(c, columns[i]!, rows.slice(0, 100), i));
+    for (const [i, c] of served.columns.entries()) checkColumn(c, columns[i]!, rows.slice(0, 100), i);
   });
 
   it('profiles an empty dataset (header only)', async () => {
     const empty = await createTestDataset(handle.db, { columns, rows: [] });
     const emptyProfile = await service().computeProfile(handle.db, empty);
     expect(emptyProfile.rowCount).toBe(0);
-    emptyProfile.columns.forEach((c, i) => checkColumn(c, columns[i]!, [], i));
+    for (const [i, c] of emptyProfile.columns.entries()) checkColumn(c, columns[i]!, [], i);
+  });
+
+  it('bins a bigint column whose range exceeds the bigint range', async () => {
+    const wide = await createTestDataset(handle.db, {
+      columns: [{ name: 'big', type: 'bigint' }],
+      rows: [[-(2n ** 62n) * 2n + 1n], [2n ** 62n], [0n], [null]],
+    });
+    const [big] = (await service().computeProfile(handle.db, wide)).columns;
+    expect(big).toMatchObject({ kind: 'numeric', count: 3, nulls: 1, distinct: 3 });
+    const bins = big!.kind === 'numeric' ? big!.histogram : [];
+    expect(bins).toHaveLength(20);
+    expect(bins.reduce((n, b) => n + b.count, 0)).toBe(3);
+    // 0 sits two thirds of the way from -2^63 to 2^62.
+    expect([bins[0]!.count, bins[13]!.count, bins[19]!.count]).toEqual([1, 1, 1]);
   });
 
   it("hides other people's datasets and needs a signed-in caller", async () => {

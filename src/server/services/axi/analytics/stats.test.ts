@@ -74,7 +74,7 @@ describe('statistics library', () => {
   it('Benjamini-Hochberg matches scipy.stats.false_discovery_control and keeps nulls out', () => {
     const adjusted = benjaminiHochberg([0.01, 0.04, 0.03, 0.005, 0.2, 0.8, 0.04]);
     const expected = [0.035, 0.056, 0.056, 0.035, 0.23333333333333336, 0.8, 0.056];
-    adjusted.forEach((p, i) => expectRelative(p, expected[i]!, 1e-12));
+    for (const [i, p] of adjusted.entries()) expectRelative(p, expected[i]!, 1e-12);
     expect(benjaminiHochberg([null, 0.01, null, 0.04])).toEqual([null, 0.02, null, 0.04]);
     expect(benjaminiHochberg([0.9, 0.95])).toEqual([0.95, 0.95]);
     expect(benjaminiHochberg([])).toEqual([]);

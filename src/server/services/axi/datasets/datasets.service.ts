@@ -4,7 +4,12 @@ import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { type ColumnType, type DatasetColumn, sqlTypeOf } from '../../../../contracts/axi/columns.js';
+import {
+  type ColumnType,
+  type DatasetColumn,
+  type OverrideType,
+  sqlTypeOf,
+} from '../../../../contracts/axi/columns.js';
 import type {
   Dataset,
   DatasetList,
@@ -42,7 +47,7 @@ export interface UploadInput {
   name: string | undefined;
   onError: 'reject' | 'quarantine';
   uploadId: string | undefined;
-  overrides: Record<string, ColumnType> | undefined;
+  overrides: Record<string, OverrideType> | undefined;
   /** Content-Length, when the client sent one (for the progress bar). */
   totalBytes: number | null;
   signal: AbortSignal;
@@ -98,7 +103,7 @@ export function createDatasetsService(deps: DatasetsDeps) {
     async preview(
       ctx: RequestContext,
       body: AsyncIterable<Uint8Array>,
-      overrides: Record<string, ColumnType> | undefined,
+      overrides: Record<string, OverrideType> | undefined,
       signal: AbortSignal,
     ): Promise<Preview> {
       requireScope(ctx, 'datasets:write', 'analyst', 'admin');

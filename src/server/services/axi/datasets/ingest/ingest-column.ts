@@ -6,7 +6,7 @@ import type { DateOrder } from './type-inference.js';
  * ('dmy' day first, 'mdy' month first); it is absent when the column has none or their order is
  * unknown. It travels on the column object between analyse, overrides and load.
  */
-export type IngestColumn = DatasetColumn & { dateOrder?: DateOrder };
+export type IngestColumn = DatasetColumn;
 
 export function dateOrderOf(column: DatasetColumn): DateOrder | undefined {
   return (column as IngestColumn).dateOrder;

@@ -1,10 +1,10 @@
-import { ColumnType, type DatasetColumn } from '../../../../../contracts/axi/columns.js';
+import { type ColumnType, type DatasetColumn, OverrideType } from '../../../../../contracts/axi/columns.js';
 import type { FieldError } from '../../../../../contracts/http/problem.js';
 import { ValidationFailed } from '../../../../platform/http/errors.js';
 import type { IngestColumn } from './ingest-column.js';
 
 /** What an override may say: a column type, or a date with the order to read D/M/Y values in. */
-export const overrideTypes = [...ColumnType.options, 'date-dmy', 'date-mdy'] as const;
+export const overrideTypes = OverrideType.options;
 
 /**
  * Applies per-column type overrides (keys: the stored name or the original header). The values
