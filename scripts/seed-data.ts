@@ -9,12 +9,7 @@
  */
 import { parseArgs } from 'node:util';
 import iconv from 'iconv-lite';
-
-export const demoAccount = {
-  email: 'demo@analytics.local',
-  password: 'demo-Analyst-sunflower-42',
-  displayName: 'Demo Analyst',
-};
+import { demoAccount } from './demo-account.js';
 
 const { values } = parseArgs({
   options: { 'base-url': { type: 'string', default: 'http://localhost:8000' } },

@@ -116,9 +116,10 @@ async function spearmanBlock(db: Db, dataset: DatasetRecord, columns: string[]):
 }
 
 /**
- * Spearman is pairwise complete like Pearson, but ranks depend on which rows take part, so a
- * pair with a column that has nulls is ranked on its own. Columns without nulls share one
- * ranking pass; the remaining pairs run concurrently.
+ * Spearman is pairwise complete like Pearson, but ranks depend on which rows take part. Pairs
+ * that see the same rows share one ranking pass: the columns without nulls together (all rows);
+ * each column with nulls with all of those (the rows where it is present); two columns with
+ * nulls on their own. Passes run concurrently.
  */
 async function spearman(db: Db, dataset: DatasetRecord, columns: string[]): Promise<RawCorrelations> {
   const refs = columns.map((name) => dataColumn(dataset, name));
@@ -130,18 +131,24 @@ async function spearman(db: Db, dataset: DatasetRecord, columns: string[]): Prom
     await sql<Row>`select count(*) as total, ${sql.join(perColumn)} from ${dataTable(dataset)}`.execute(db);
   const row = rows[0]!;
   const total = num(row.total);
-  const full = new Set(columns.filter((_, i) => num(row[`c${i}`]) === total));
-  const shared = columns.filter((c) => full.has(c));
-  const separate = pairsOf(columns)
-    .map(([i, j]) => [columns[i]!, columns[j]!])
-    .filter(([x, y]) => !(full.has(x!) && full.has(y!)));
-  const blocks = await limited(QUERY_CONCURRENCY, [
-    ...(shared.length >= 2 ? [() => spearmanBlock(db, dataset, shared)] : []),
-    ...separate.map((pair) => () => spearmanBlock(db, dataset, pair)),
-  ]);
-  const byPair = new Map(blocks.flat().map((p) => [`${p.x}\u0000${p.y}`, p]));
+  const full = columns.filter((_, i) => num(row[`c${i}`]) === total);
+  const partial = columns.filter((_, i) => num(row[`c${i}`]) !== total);
+  const passes: { columns: string[]; pairs: (pair: RawPair) => boolean }[] = [];
+  if (full.length >= 2) passes.push({ columns: full, pairs: () => true });
+  partial.forEach((x, i) => {
+    if (full.length > 0) passes.push({ columns: [x, ...full], pairs: (p) => p.x === x || p.y === x });
+    for (const y of partial.slice(i + 1)) passes.push({ columns: [x, y], pairs: () => true });
+  });
+  const results = await limited(
+    QUERY_CONCURRENCY,
+    passes.map((pass) => async () => (await spearmanBlock(db, dataset, pass.columns)).filter(pass.pairs)),
+  );
+  const byPair = new Map(results.flat().map((p) => [[p.x, p.y].sort().join('\u0000'), p]));
   return {
-    pairs: pairsOf(columns).map(([i, j]) => byPair.get(`${columns[i]}\u0000${columns[j]}`)!),
+    pairs: pairsOf(columns).map(([i, j]) => {
+      const found = byPair.get([columns[i]!, columns[j]!].sort().join('\u0000'))!;
+      return { ...found, x: columns[i]!, y: columns[j]! };
+    }),
     varying: new Set(columns.filter((_, i) => row[`w${i}`] === true)),
   };
 }
