@@ -56,7 +56,7 @@ results.push(
     for await (const chunk of read()) {
       const text = (chunk as Buffer).toString();
       parser ??= initParser(inferSchema(text));
-      parser.chunk(text, parser.stringArrs, onRow as never);
+      parser.chunk(text, parser.stringArrs as never, onRow as never);
     }
     parser?.end();
     return fields > 0 ? count : 0;
