@@ -87,9 +87,10 @@ async function pearson(db: Db, dataset: DatasetRecord, columns: string[]): Promi
 }
 
 /**
- * Spearman over the rows where every one of `columns` is present: average ranks (ties share
- * the mean of the ranks they span: rank + (ties - 1) / 2) from window functions, then Pearson
- * on the ranks.
+ * Spearman over the rows where every one of `columns` is present: Pearson on average ranks.
+ * Tied values share the mean of the ranks they span, (first + last) / 2: rank() is the first,
+ * and count(*) under the default window frame (up to the last peer) is the last. A column is
+ * constant exactly when all its ranks are equal, so only the ranks go through the sorts.
  */
 async function spearmanBlock(db: Db, dataset: DatasetRecord, columns: string[]): Promise<RawPair[]> {
   const refs = columns.map((name) => dataColumn(dataset, name));
@@ -97,21 +98,17 @@ async function spearmanBlock(db: Db, dataset: DatasetRecord, columns: string[]):
     refs.map((c) => sql`${c} is not null`),
     sql` and `,
   );
+  const windows = refs.map((c, i) => sql`${sql.raw(`w${i}`)} as (order by ${c})`);
   const ranks = refs.map(
-    (c, i) =>
-      sql`rank() over (order by ${c})::float8 + (count(*) over (partition by ${c}) - 1)::float8 / 2 as ${sql.raw(`rk${i}`)}`,
+    (_, i) =>
+      sql`(rank() over ${sql.raw(`w${i}`)} + count(*) over ${sql.raw(`w${i}`)})::float8 / 2 as ${sql.raw(`rk${i}`)}`,
   );
-  const raws = refs.map((c, i) => sql`${c} as ${sql.raw(`v${i}`)}`);
-  const selections = pairAggregates(
-    columns,
-    (i) => sql.ref(`rk${i}`),
-    (i) => sql.ref(`v${i}`),
-  );
+  const rank = (i: number) => sql.ref(`rk${i}`);
   const { rows } = await sql<Row>`
     with ranked as (
-      select ${sql.join([...raws, ...ranks])} from ${dataTable(dataset)} where ${complete}
+      select ${sql.join(ranks)} from ${dataTable(dataset)} where ${complete} window ${sql.join(windows)}
     )
-    select ${sql.join(selections)} from ranked`.execute(db);
+    select ${sql.join(pairAggregates(columns, rank, rank))} from ranked`.execute(db);
   return readPairs(columns, rows[0]!);
 }
 
