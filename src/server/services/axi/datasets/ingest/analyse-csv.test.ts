@@ -47,6 +47,16 @@ describe('type inference over every value', () => {
     expect(typeOf(a, 'half')).toBe('double');
     expect(typeOf(a, 'phone')).toBe('text');
     expect(column(a, 'zip').evidence.blockers[0]).toEqual({ type: 'integer', value: '01234', line: 2 });
+    expect(column(a, 'zip').evidence.reason).toBe(
+      'Kept as text: 50% of the values read as an integer, but values such as "01234" (line 2) do not.',
+    );
+  });
+
+  it('says why words are text without naming a type they never were', async () => {
+    const a = await analyse('name\nZoë\nAna\n');
+    expect(column(a, 'name').evidence.reason).toBe(
+      'Kept as text: the values are not numbers, dates or yes/no values.',
+    );
   });
 
   it('makes yes/no words boolean only when the whole column is; 0/1 stays integer', async () => {

@@ -168,13 +168,9 @@ export class ColumnStats {
         `${capitalise(every)} are ISO 8601 date-times (without an offset they are read as UTC).`,
       );
     }
-    const best = blockers[0];
     // Not a date column, but if its dates agree on one order, a date override can use it.
     const hint = this.any & DATE_SLASH ? orderOf(this.datesAll) : undefined;
-    const why = best
-      ? ` Values such as "${best.value}" (line ${best.line}) are not ${article(best.type)} ${best.type}.`
-      : '';
-    const evidence = { ...base, blockers, reason: `The values do not all fit one narrower type.${why}` };
+    const evidence = { ...base, blockers, reason: textReason(base.shares, blockers) };
     return hint ? { type: 'text', dateOrder: hint, evidence } : { type: 'text', evidence };
   }
 
@@ -230,4 +226,18 @@ function capitalise(text: string): string {
 
 function article(type: ColumnType): string {
   return type === 'integer' ? 'an' : 'a';
+}
+
+/**
+ * Why a column stayed text, in the terms a person checks: the closest narrower type, how much of
+ * the column fits it, and a value that does not.
+ */
+function textReason(shares: ColumnEvidence['shares'], blockers: ColumnEvidence['blockers']): string {
+  const closest = (Object.entries(shares) as [ColumnType, number][])
+    .filter(([type, share]) => type !== 'text' && share > 0)
+    .sort((a, b) => b[1] - a[1])[0];
+  const blocker = blockers.find((b) => b.type === closest?.[0]) ?? blockers[0];
+  if (!closest || !blocker) return 'Kept as text: the values are not numbers, dates or yes/no values.';
+  const share = closest[1] >= 0.995 && closest[1] < 1 ? '>99%' : `${Math.round(closest[1] * 100)}%`;
+  return `Kept as text: ${share} of the values read as ${article(closest[0])} ${closest[0]}, but values such as "${blocker.value}" (line ${blocker.line}) do not.`;
 }
