@@ -204,11 +204,11 @@ export const CohortReport = z.object({
 export const Report = z.discriminatedUnion('kind', [CorrelationReport, CohortReport]);
 export type Report = z.infer<typeof Report>;
 
-export const ReportSummary = z.object({
-  ...ReportHead,
-  kind: ReportKind,
-  params: z.union([CorrelationRequest, CohortRequest]),
-});
+/** A report without its result, as listed. */
+export const ReportSummary = z.discriminatedUnion('kind', [
+  z.object({ ...ReportHead, kind: z.literal('correlation'), params: CorrelationRequest }),
+  z.object({ ...ReportHead, kind: z.literal('cohort'), params: CohortRequest }),
+]);
 export type ReportSummary = z.infer<typeof ReportSummary>;
 
 export const ReportListQuery = z.object({

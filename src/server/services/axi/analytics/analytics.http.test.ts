@@ -178,6 +178,18 @@ describe.each(runtimeTargets())('AXI analytics over HTTP on $name', (target) => 
     const page = ReportList.parse((await get('/api/v1/analytics/reports?limit=1&offset=1')).json());
     expect(page.items.map((r) => r.id)).toEqual([list.items[1]!.id]);
     expect(page).toMatchObject({ limit: 1, offset: 1, total: list.total });
+    const cohort = list.items.find((r) => r.kind === 'cohort');
+    expect(cohort?.params).toEqual({
+      datasetId: dataset.id,
+      entityColumn: 'customer',
+      timeColumn: 'ordered_at',
+      period: 'week',
+      valueColumn: 'amount',
+    });
+    expect(list.items.find((r) => r.kind === 'correlation')?.params).toEqual({
+      datasetId: dataset.id,
+      method: 'spearman',
+    });
     const bobs = ReportList.parse((await get('/api/v1/analytics/reports', 'bob')).json());
     expect(bobs.total).toBe(0);
     expectProblem(
@@ -186,6 +198,54 @@ describe.each(runtimeTargets())('AXI analytics over HTTP on $name', (target) => 
       '/problems/not-found',
     );
     expectProblem(await get('/api/v1/analytics/reports?limit=1000'), 400, '/problems/validation-error');
+  });
+
+  it('profiles an uploaded CSV: the summary of a real upload', async () => {
+    const csv = [
+      'id,price,city,day',
+      '1,2.5,Oslo,2024-01-01',
+      '2,,Oslo,2024-01-02',
+      '3,4.5,Rome,',
+      '4,6.5,,2024-01-02',
+    ].join('\n');
+    const uploaded = await app.inject({
+      method: 'POST',
+      url: '/api/v1/datasets/upload',
+      headers: {
+        ...headers.alice,
+        'content-type': 'text/csv',
+        'content-disposition': 'attachment; filename="t.csv"',
+      },
+      payload: csv,
+    });
+    expect(uploaded.statusCode, uploaded.body).toBe(201);
+    const { dataset: created } = uploaded.json() as { dataset: { id: string } };
+    const res = await get(`/api/v1/datasets/${created.id}/summary`);
+    expect(res.statusCode, res.body).toBe(200);
+    const profile = DatasetProfile.parse(res.json());
+    expect(profile.rowCount).toBe(4);
+    const byName = new Map(profile.columns.map((c) => [c.originalName, c]));
+    expect(byName.get('price')).toMatchObject({
+      kind: 'numeric',
+      count: 3,
+      nulls: 1,
+      mean: 4.5,
+      median: 4.5,
+    });
+    expect(byName.get('city')).toMatchObject({
+      kind: 'categorical',
+      distinct: 2,
+      topValues: [
+        { value: 'Oslo', count: 2 },
+        { value: 'Rome', count: 1 },
+      ],
+    });
+    expect(byName.get('day')).toMatchObject({
+      kind: 'temporal',
+      min: '2024-01-01',
+      max: '2024-01-02',
+      period: 'day',
+    });
   });
 
   it('documents every analytics endpoint in OpenAPI under its tag', async () => {

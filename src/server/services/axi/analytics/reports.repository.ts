@@ -15,15 +15,16 @@ function json(value: unknown): unknown {
   return typeof value === 'string' ? JSON.parse(value) : value;
 }
 
+/** Rows are written only by insertReport from validated reports, so kind and params agree. */
 function toSummary(row: ReportRow): ReportSummary {
   return {
     id: row.id,
     ownerId: row.ownerId,
     datasetId: row.datasetId,
-    kind: row.kind as ReportSummary['kind'],
-    params: json(row.params) as ReportSummary['params'],
+    kind: row.kind,
+    params: json(row.params),
     createdAt: new Date(row.createdAt).toISOString(),
-  };
+  } as ReportSummary;
 }
 
 export async function insertReport(db: Db, report: Report): Promise<void> {
