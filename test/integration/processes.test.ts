@@ -94,34 +94,41 @@ describe('all-in-one on embedded defaults', () => {
     for (const p of running) p.kill();
   });
 
-  it('keeps its data across a restart and exits cleanly on SIGTERM', async () => {
-    const issuer = await createTestIssuer();
-    const jwks = await issuer.serve();
-    const admin = { authorization: `Bearer ${await issuer.token({ sub: 'admin-1', roles: ['admin'] })}` };
-    const env = { DATA_DIR: mkdtempSync(join(tmpdir(), 'restart-')), AUTH_JWKS_URL: jwks.url };
-    try {
-      const first = await startServerProcess({ env });
-      running.push(first);
-      const posted = await fetch(`${first.url}/api/portfolio/visits`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ path: '/projects' }),
-      });
-      expect(posted.status).toBe(202);
-      const stopped = await first.stop('SIGTERM');
-      expect(stopped.code).toBe(0);
-      expect(first.logEntries().some((e) => e.msg === 'shutdown complete')).toBe(true);
+  it('keeps its data and its signing key across a restart and exits cleanly on SIGTERM', async () => {
+    const env = { DATA_DIR: mkdtempSync(join(tmpdir(), 'restart-')), AXI_ADMIN_EMAILS: 'root@example.com' };
+    const first = await startServerProcess({ env });
+    running.push(first);
+    const account = { email: 'root@example.com', password: 'restart-Proof-lantern-31' };
+    const registered = await fetch(`${first.url}/api/v1/auth/register`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(account),
+    });
+    expect(registered.status).toBe(201);
+    const login = await fetch(`${first.url}/api/v1/auth/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(account),
+    });
+    // A token issued before the restart must still verify after it: the key is stored.
+    const admin = { authorization: `Bearer ${(await login.json()).accessToken}` };
+    const posted = await fetch(`${first.url}/api/portfolio/visits`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ path: '/projects' }),
+    });
+    expect(posted.status).toBe(202);
+    const stopped = await first.stop('SIGTERM');
+    expect(stopped.code).toBe(0);
+    expect(first.logEntries().some((e) => e.msg === 'shutdown complete')).toBe(true);
 
-      const second = await startServerProcess({ env });
-      running.push(second);
-      const summary = await fetch(`${second.url}/api/portfolio/visits/summary`, { headers: admin });
-      expect(await summary.json()).toMatchObject({ total: 1, byPath: [{ path: '/projects', visits: 1 }] });
-      const events = await fetch(`${second.url}/api/echo/events?type=visit.tracked`, { headers: admin });
-      expect((await events.json()).items).toHaveLength(1);
-      expect((await second.stop('SIGTERM')).code).toBe(0);
-    } finally {
-      await jwks.close();
-    }
+    const second = await startServerProcess({ env });
+    running.push(second);
+    const summary = await fetch(`${second.url}/api/portfolio/visits/summary`, { headers: admin });
+    expect(await summary.json()).toMatchObject({ total: 1, byPath: [{ path: '/projects', visits: 1 }] });
+    const events = await fetch(`${second.url}/api/echo/events?type=visit.tracked`, { headers: admin });
+    expect((await events.json()).items).toHaveLength(1);
+    expect((await second.stop('SIGTERM')).code).toBe(0);
   });
 });
 
