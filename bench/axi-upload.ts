@@ -68,7 +68,11 @@ interface UploadFigures {
 }
 
 /** Streams the file to the server and samples the server's RSS until the 201 arrives. */
-async function upload(server: ServerProcess, auth: Record<string, string>, file: string): Promise<UploadFigures> {
+async function upload(
+  server: ServerProcess,
+  auth: Record<string, string>,
+  file: string,
+): Promise<UploadFigures> {
   const baseRss = rssOf(server.pid);
   let peakRss = baseRss;
   const sampler = setInterval(() => {
@@ -89,7 +93,13 @@ async function upload(server: ServerProcess, auth: Record<string, string>, file:
       duplex: 'half',
     } as RequestInit);
     const { dataset } = await json(res);
-    return { ms: performance.now() - started, peakRss: Math.max(peakRss, rssOf(server.pid)), baseRss, dataset, uploadId };
+    return {
+      ms: performance.now() - started,
+      peakRss: Math.max(peakRss, rssOf(server.pid)),
+      baseRss,
+      dataset,
+      uploadId,
+    };
   } finally {
     clearInterval(sampler);
   }
@@ -107,7 +117,9 @@ const file = join(dir, `orders-${rows}.csv`);
 const smallFile = join(dir, `orders-${smallRows}.csv`);
 await generateCsv(file, rows);
 await generateCsv(smallFile, smallRows);
-console.log(`AXI upload benchmark: ${rows.toLocaleString('en')} rows x 12 columns, ${mb(statSync(file).size)}`);
+console.log(
+  `AXI upload benchmark: ${rows.toLocaleString('en')} rows x 12 columns, ${mb(statSync(file).size)}`,
+);
 
 // --- Real PostgreSQL --------------------------------------------------------------------------
 const scratch = await createPostgresDatabase(baseUrl);
@@ -141,7 +153,8 @@ try {
     latencies.push(performance.now() - t);
   }
   latencies.sort((a, b) => a - b);
-  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.ceil((p / 100) * latencies.length) - 1)]!;
+  const pct = (p: number) =>
+    latencies[Math.min(latencies.length - 1, Math.ceil((p / 100) * latencies.length) - 1)]!;
 
   const numeric = big.dataset.columns.filter((c) => ['integer', 'bigint', 'double'].includes(c.type));
   const pearsonStart = performance.now();
@@ -149,7 +162,11 @@ try {
     await fetch(`${server.url}/api/v1/analytics/correlations`, {
       method: 'POST',
       headers: { ...auth, 'content-type': 'application/json' },
-      body: JSON.stringify({ datasetId: big.dataset.id, columns: numeric.map((c) => c.name), method: 'pearson' }),
+      body: JSON.stringify({
+        datasetId: big.dataset.id,
+        columns: numeric.map((c) => c.name),
+        method: 'pearson',
+      }),
     }),
   );
   const pearsonMs = performance.now() - pearsonStart;
@@ -161,12 +178,20 @@ try {
   await client.query(`create table bench_anchor (${columns})`);
   await client.end();
   const psqlStart = performance.now();
-  execFileSync('psql', [scratch.url, '-qc', `\\copy bench_anchor from '${file}' csv header`], { stdio: 'inherit' });
+  execFileSync('psql', [scratch.url, '-qc', `\\copy bench_anchor from '${file}' csv header`], {
+    stdio: 'inherit',
+  });
   const psqlMs = performance.now() - psqlStart;
 
-  console.log(`\nreal PostgreSQL (${baseUrl.replace(/:[^:@/]*@/, ':***@')}), server process pid ${server.pid}`);
+  console.log(
+    `\nreal PostgreSQL (${baseUrl.replace(/:[^:@/]*@/, ':***@')}), server process pid ${server.pid}`,
+  );
   line('psql \\copy (anchor)', s(psqlMs));
-  line('HTTP upload -> queryable', s(big.ms), `ratio to psql ${(psqlMs / big.ms).toFixed(2)}x (target >= 0.5x)`);
+  line(
+    'HTTP upload -> queryable',
+    s(big.ms),
+    `ratio to psql ${(psqlMs / big.ms).toFixed(2)}x (target >= 0.5x)`,
+  );
   line(
     `server peak RSS, ${smallRows.toLocaleString('en')} rows`,
     `${mb(small.peakRss)} (+${mb(small.peakRss - small.baseRss)})`,
@@ -176,8 +201,16 @@ try {
     `${mb(big.peakRss)} (+${mb(big.peakRss - big.baseRss)})`,
     `target < 300 MB; file 4x larger -> ${(big.peakRss / small.peakRss).toFixed(2)}x RSS`,
   );
-  line('queryable -> profile ready', s(profileMs), `target <= 5 s (${(profileMs / 5000).toFixed(2)} of budget)`);
-  line('summary GET p50 / p99 (300 calls)', `${pct(50).toFixed(1)} / ${pct(99).toFixed(1)} ms`, 'target p99 < 50 ms');
+  line(
+    'queryable -> profile ready',
+    s(profileMs),
+    `target <= 5 s (${(profileMs / 5000).toFixed(2)} of budget)`,
+  );
+  line(
+    'summary GET p50 / p99 (300 calls)',
+    `${pct(50).toFixed(1)} / ${pct(99).toFixed(1)} ms`,
+    'target p99 < 50 ms',
+  );
   line(`Pearson ${numeric.length}x${numeric.length} over HTTP`, s(pearsonMs), 'target 7x7 < 1 s');
 } finally {
   await server.stop();

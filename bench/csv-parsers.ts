@@ -89,8 +89,12 @@ results.push(
 );
 
 const anchor = results[0]!.ms;
-console.log(`CSV parsers on ${rows.toLocaleString('en')} rows x 12 columns (${(statSync(file).size / 2 ** 20).toFixed(0)} MB)`);
+console.log(
+  `CSV parsers on ${rows.toLocaleString('en')} rows x 12 columns (${(statSync(file).size / 2 ** 20).toFixed(0)} MB)`,
+);
 for (const r of results) {
   if (r.count !== rows) throw new Error(`${r.name} saw ${r.count} rows, expected ${rows}`);
-  console.log(`  ${r.name.padEnd(42)} ${(r.ms / 1000).toFixed(2)} s   ${(anchor / r.ms).toFixed(2)}x csv-parse`);
+  console.log(
+    `  ${r.name.padEnd(42)} ${(r.ms / 1000).toFixed(2)} s   ${(anchor / r.ms).toFixed(2)}x csv-parse`,
+  );
 }
