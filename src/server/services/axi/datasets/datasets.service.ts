@@ -118,7 +118,9 @@ export function createDatasetsService(deps: DatasetsDeps) {
       if (input.uploadId && (await progress.get(actor.id, uploadId))) throw new UploadInProgress(uploadId);
       const tracker = progress.start(actor.id, uploadId, input.totalBytes);
       const spoolPath = join(tmpdir(), `axi-upload-${uploadId}.csv`);
+      let toProfile: DatasetRecord | undefined;
       try {
+        const started = performance.now();
         const analysis = await analyseCsv(input.body, {
           ...limits,
           spoolPath,
@@ -129,6 +131,7 @@ export function createDatasetsService(deps: DatasetsDeps) {
           ? applyTypeOverrides(analysis.columns, input.overrides)
           : analysis.columns;
         tracker.update({ phase: 'loading', rows: 0, totalRows: analysis.rowCount });
+        const analysedAt = performance.now();
 
         const id = randomUUID();
         const tableName = `ds_${randomBytes(16).toString('hex')}`;
@@ -178,22 +181,38 @@ export function createDatasetsService(deps: DatasetsDeps) {
             return stored;
           }),
         );
-        tracker.update({ phase: 'profiling', rows: record.rowCount });
-        // The data is queryable now; the profile follows in the background and the summary
-        // endpoint computes it itself if asked first.
-        void deps
-          .profile(db, record)
-          .then(() => tracker.finish(record.id))
-          .catch(async (err) => {
-            log.error({ err, datasetId: record.id }, 'profiling a new dataset failed');
-            await tracker.finish(record.id);
-          });
+        tracker.update({ phase: 'profiling', rows: record.rowCount, datasetId: record.id });
+        toProfile = record;
+        log.info(
+          {
+            datasetId: record.id,
+            rows: record.rowCount,
+            rejected: record.rejectedRowCount,
+            bytes: record.sizeBytes,
+            analyseMs: Math.round(analysedAt - started),
+            loadMs: Math.round(performance.now() - analysedAt),
+          },
+          'dataset stored',
+        );
         return { uploadId, dataset: toDataset(record), rejectedRowCount: record.rejectedRowCount };
       } catch (err) {
         await tracker.fail(err instanceof AppError ? err.message : 'The upload failed.');
         throw err;
       } finally {
         await rm(spoolPath, { force: true });
+        // The data is queryable now; the profile follows in the background (the summary
+        // endpoint computes it itself if asked first). It starts only once this function has
+        // nothing left to wait for, so the answer goes out first: PGlite runs each query on
+        // this thread and would hold back any I/O callback still pending.
+        if (toProfile) {
+          const dataset = toProfile;
+          setImmediate(() => {
+            deps
+              .profile(db, dataset)
+              .catch((err) => log.error({ err, datasetId: dataset.id }, 'profiling a new dataset failed'))
+              .finally(() => tracker.finish(dataset.id));
+          });
+        }
       }
     },
 
