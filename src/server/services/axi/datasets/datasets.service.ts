@@ -137,7 +137,7 @@ export function createDatasetsService(deps: DatasetsDeps) {
         const tableName = `ds_${randomBytes(16).toString('hex')}`;
         const record = await database.withCopySession((session) =>
           session.db.transaction().execute(async (tx) => {
-            const loaded = await loadCsv(session, createReadStream(spoolPath), {
+            const loaded = await loadCsv(session, createReadStream(spoolPath, { highWaterMark: 1024 * 1024 }), {
               table: `${DATA_SCHEMA}.${tableName}`,
               columns,
               encoding: analysis.encoding,
