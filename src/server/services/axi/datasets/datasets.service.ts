@@ -137,15 +137,19 @@ export function createDatasetsService(deps: DatasetsDeps) {
         const tableName = `ds_${randomBytes(16).toString('hex')}`;
         const record = await database.withCopySession((session) =>
           session.db.transaction().execute(async (tx) => {
-            const loaded = await loadCsv(session, createReadStream(spoolPath, { highWaterMark: 1024 * 1024 }), {
-              table: `${DATA_SCHEMA}.${tableName}`,
-              columns,
-              encoding: analysis.encoding,
-              delimiter: analysis.delimiter,
-              onError: input.onError,
-              signal: input.signal,
-              onProgress: ({ rows }) => tracker.update({ rows }),
-            });
+            const loaded = await loadCsv(
+              session,
+              createReadStream(spoolPath, { highWaterMark: 1024 * 1024 }),
+              {
+                table: `${DATA_SCHEMA}.${tableName}`,
+                columns,
+                encoding: analysis.encoding,
+                delimiter: analysis.delimiter,
+                onError: input.onError,
+                signal: input.signal,
+                onProgress: ({ rows }) => tracker.update({ rows }),
+              },
+            );
             const stored: DatasetRecord = {
               id,
               ownerId: actor.id,
