@@ -234,6 +234,8 @@ export const datasetsRoutes: FastifyPluginAsyncZod<{
         tags,
         security: auth,
         summary: 'Rows kept out of the dataset under on_error=quarantine, as CSV (line, reason, raw)',
+        description:
+          "The first 100,000 rejected rows are kept for this report; the dataset's `rejectedRowCount` counts them all.",
         params: DatasetId,
         produces: ['text/csv'],
         response: { 200: z.string().describe('CSV: line, reason, raw'), 401: Problem, 404: Problem },

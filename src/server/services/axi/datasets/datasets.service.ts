@@ -158,7 +158,7 @@ export function createDatasetsService(deps: DatasetsDeps) {
               tableName,
               columns,
               rowCount: loaded.rowCount,
-              rejectedRowCount: loaded.rejected.length,
+              rejectedRowCount: loaded.rejectedCount,
               sizeBytes: analysis.sizeBytes,
               encoding: analysis.encoding,
               delimiter: analysis.delimiter,

@@ -8,7 +8,7 @@ import type { DatabaseHandle } from '../../../../platform/db/database.js';
 import { analyseCsv, type CsvAnalysis } from './analyse-csv.js';
 import { chunkedInput as pieces } from './chunked-input.js';
 import { CsvRejected } from './ingest.errors.js';
-import { loadCsv } from './load-csv.js';
+import { loadCsv, MAX_KEPT_REJECTED } from './load-csv.js';
 import { applyTypeOverrides } from './type-overrides.js';
 
 const limits = { maxBytes: 10_000_000, maxColumns: 50 };
@@ -94,7 +94,7 @@ describe.each(databaseTargets())('analyse + load on $name', (target) => {
       'text',
       'text',
     ]);
-    expect(loaded).toEqual({ rowCount: 4, rejected: [] });
+    expect(loaded).toEqual({ rowCount: 4, rejectedCount: 0, rejected: [] });
     expect(await cells(table, analysis)).toEqual([
       [
         '1',
@@ -209,6 +209,16 @@ describe.each(databaseTargets())('analyse + load on $name', (target) => {
       ['1', '2'],
       ['4\n', '5'],
     ]);
+  });
+
+  it('keeps a bounded number of quarantined rows for the report, and counts them all', async () => {
+    const bad = MAX_KEPT_REJECTED + 5;
+    const data = `a,b\n1,2\n${'x\n'.repeat(bad)}3,4\n`;
+    const { loaded } = await ingest(data, { onError: 'quarantine' });
+    expect(loaded.rowCount).toBe(2);
+    expect(loaded.rejectedCount).toBe(bad);
+    expect(loaded.rejected).toHaveLength(MAX_KEPT_REJECTED);
+    expect(loaded.rejected[0]).toEqual({ line: 3, reason: 'expected 2 fields, found 1', raw: 'x' });
   });
 
   it('reads ambiguous dates in the order an override gives', async () => {

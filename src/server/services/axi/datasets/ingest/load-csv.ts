@@ -41,12 +41,20 @@ export interface RejectedRow {
 
 export interface LoadResult {
   rowCount: number;
+  /** Rows kept out under 'quarantine', all of them counted. */
+  rejectedCount: number;
+  /** The first MAX_KEPT_REJECTED of them, for the rejected-rows report. */
   rejected: RejectedRow[];
 }
 
 /** COPY input is cut into chunks of about this size (whole rows each). */
 export const COPY_CHUNK_BYTES = 2 * 1024 * 1024;
 const MAX_PROBLEMS = 10;
+/**
+ * Quarantined rows kept for the report. A file that is mostly wrong (a misdetected delimiter, a
+ * column shifted by one) would otherwise hold every row in memory; the count stays exact.
+ */
+export const MAX_KEPT_REJECTED = 100_000;
 const MAX_SHOWN_VALUE = 100;
 
 const tablePattern = /^[a-z_][a-z0-9_]*\.[a-z_][a-z0-9_]*$/;
@@ -87,7 +95,7 @@ export async function loadCsv(
     throw loader.rejection ?? err;
   }
   await sql`select set_config('TimeZone', ${rows[0]?.zone ?? 'UTC'}, true)`.execute(session.db);
-  return { rowCount: copied, rejected: loader.rejected };
+  return { rowCount: copied, rejectedCount: loader.problemCount, rejected: loader.rejected };
 }
 
 type Check =
@@ -147,7 +155,7 @@ class RowLoader {
   readonly rejected: RejectedRow[] = [];
   rejection: CsvRejected | undefined;
   private readonly problems: RowProblem[] = [];
-  private problemCount = 0;
+  problemCount = 0;
   private readonly width: number;
   private readonly checks: Check[];
   private readonly anyCheck: boolean;
@@ -328,6 +336,7 @@ class RowLoader {
   private problem(t: CsvTokenizer, problem: RowProblem): void {
     this.problemCount++;
     if (this.plan.onError === 'quarantine') {
+      if (this.rejected.length >= MAX_KEPT_REJECTED) return;
       const raw = Buffer.from(
         this.current.buffer,
         this.current.byteOffset + t.rowStart,
