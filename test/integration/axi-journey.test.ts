@@ -131,6 +131,25 @@ describe.each(runtimeTargets())('AXI end to end on $name', (target) => {
       payload: orders,
     });
     expect(upload.statusCode, upload.body).toBe(403);
+
+    const writer = await app.inject({
+      method: 'POST',
+      url: '/api/v1/api-keys',
+      headers: auth,
+      payload: { name: 'loader', scopes: ['datasets:write', 'datasets:read'] },
+    });
+    const writerKey = { 'x-api-key': writer.json().key };
+    const datasetId = list.json().items[0].id;
+    const correlate = await app.inject({
+      method: 'POST',
+      url: '/api/v1/analytics/correlations',
+      headers: writerKey,
+      payload: { datasetId, columns: ['amount', 'items'] },
+    });
+    expect(correlate.statusCode, correlate.body).toBe(403);
+    expect(correlate.json().detail).toMatch(/analytics:run/);
+    const events = await app.inject({ url: '/api/echo/events', headers: writerKey });
+    expect(events.statusCode, events.body).toBe(403);
   });
 
   it.each([

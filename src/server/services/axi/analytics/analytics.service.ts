@@ -16,7 +16,7 @@ import { cohortCalculated, correlationCalculated } from '../../../../contracts/e
 import type { FieldError } from '../../../../contracts/http/problem.js';
 import type { Db } from '../../../platform/db/database.js';
 import { createEvent, type Outbox } from '../../../platform/events/outbox.js';
-import { type RequestContext, requireActor } from '../../../platform/http/request-context.js';
+import { type RequestContext, requireActor, requireScope } from '../../../platform/http/request-context.js';
 import type { DatasetRecord } from '../datasets/dataset-record.js';
 import { InvalidAnalysisColumn, ReportNotFound, TooManyCohorts } from './analytics.errors.js';
 import { retentionCells } from './cohorts.repository.js';
@@ -208,7 +208,7 @@ export function createAnalyticsService({
       ctx: RequestContext,
       input: CorrelationRequest,
     ): Promise<Report & { kind: 'correlation' }> {
-      const actor = requireActor(ctx, 'analyst', 'admin');
+      const actor = requireScope(ctx, 'analytics:run', 'analyst', 'admin');
       const dataset = await datasets.findReadable(ctx, input.datasetId);
       const columns = correlationColumns(dataset, input.columns);
       const result = correlationResult(
@@ -239,7 +239,7 @@ export function createAnalyticsService({
     },
 
     async cohorts(ctx: RequestContext, input: CohortRequest): Promise<Report & { kind: 'cohort' }> {
-      const actor = requireActor(ctx, 'analyst', 'admin');
+      const actor = requireScope(ctx, 'analytics:run', 'analyst', 'admin');
       const dataset = await datasets.findReadable(ctx, input.datasetId);
       const { entity, time, value } = cohortColumns(dataset, input);
       const rows = await retentionCells(db, dataset, { entity, time, value, period: input.period });
@@ -281,14 +281,14 @@ export function createAnalyticsService({
     },
 
     async listReports(ctx: RequestContext, query: ReportListQuery): Promise<ReportList> {
-      const actor = requireActor(ctx);
+      const actor = requireScope(ctx, 'datasets:read');
       const page = await listReports(db, actor.id, query);
       return { ...page, limit: query.limit, offset: query.offset };
     },
 
     /** A report of the caller (admins may read any); others' reports are simply not found. */
     async getReport(ctx: RequestContext, id: string): Promise<Report> {
-      const actor = requireActor(ctx);
+      const actor = requireScope(ctx, 'datasets:read');
       const report = await findReport(db, id);
       if (!report || (report.ownerId !== actor.id && !actor.roles.includes('admin')))
         throw new ReportNotFound(id);

@@ -1,7 +1,7 @@
 import type { EventEnvelope } from '../../../../contracts/events/index.js';
 import type { Db } from '../../../platform/db/database.js';
 import { ValidationFailed } from '../../../platform/http/errors.js';
-import { type RequestContext, requireActor } from '../../../platform/http/request-context.js';
+import { type RequestContext, requireScope } from '../../../platform/http/request-context.js';
 import { listEvents, type StoredEventRow, storeEvent } from './event-store.repository.js';
 import type { EventPage, ListEventsQuery } from './event-store.schemas.js';
 
@@ -29,7 +29,7 @@ export function createEventStoreService({ db }: { db: Db }) {
     },
 
     async list(ctx: RequestContext, query: ListEventsQuery): Promise<EventPage> {
-      requireActor(ctx, 'admin', 'analyst');
+      requireScope(ctx, 'events:read', 'admin', 'analyst');
       const rows = await listEvents(
         db,
         {
