@@ -216,6 +216,46 @@ describe.each(runtimeTargets())('AXI end to end on $name', (target) => {
     expect(await datasetState()).toEqual(before);
   });
 
+  it("shows an upload's progress while it is still arriving", async () => {
+    const uploadId = crypto.randomUUID();
+    const head = 'n,label\n';
+    const rows = Array.from({ length: 150 }, (_, i) => `${i},row ${i}\n`).join('');
+    const { port } = new URL(runtime.apps[0]!.url);
+    const req = request({
+      host: '127.0.0.1',
+      port,
+      method: 'POST',
+      path: `/api/v1/datasets/upload?upload_id=${uploadId}`,
+      headers: { ...auth, 'content-type': 'text/csv', 'content-length': String(head.length + rows.length) },
+    });
+    const answered = new Promise<{ status: number; body: string }>((resolve, reject) => {
+      req.on('response', (res) => {
+        let body = '';
+        res.on('data', (d) => {
+          body += d;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on('error', reject);
+    });
+    req.write(head + rows.slice(0, 1000));
+    const midway = await waitFor(async () => {
+      const res = await app.inject({ url: `/api/v1/datasets/uploads/${uploadId}`, headers: auth });
+      const progress = res.statusCode === 200 ? (res.json() as { bytes: number }) : undefined;
+      return progress && progress.bytes > 0 ? progress : undefined;
+    });
+    expect(midway).toMatchObject({
+      phase: 'receiving',
+      totalBytes: head.length + rows.length,
+      datasetId: null,
+    });
+    expect(midway.bytes).toBeLessThan(head.length + rows.length);
+    req.end(rows.slice(1000));
+    const done = await answered;
+    expect(done.status, done.body).toBe(201);
+    expect(JSON.parse(done.body).dataset.rowCount).toBe(150);
+  });
+
   it('signs out: the refresh token no longer works', async () => {
     const login = await app.inject({
       method: 'POST',

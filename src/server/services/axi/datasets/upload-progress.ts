@@ -34,8 +34,11 @@ export function createUploadProgress({ cache, clock }: { cache: Cache; clock: ()
         updatedAt: clock().toISOString(),
       };
       let lastWrite = 0;
+      let trailing: NodeJS.Timeout | undefined;
       let writing: Promise<void> = Promise.resolve();
       const write = () => {
+        clearTimeout(trailing);
+        trailing = undefined;
         lastWrite = Date.now();
         state.updatedAt = clock().toISOString();
         const snapshot = { ...state };
@@ -50,7 +53,11 @@ export function createUploadProgress({ cache, clock }: { cache: Cache; clock: ()
         update(change) {
           const phaseChanged = change.phase !== undefined && change.phase !== state.phase;
           Object.assign(state, change);
-          if (phaseChanged || Date.now() - lastWrite >= writeIntervalMs) void write();
+          const wait = writeIntervalMs - (Date.now() - lastWrite);
+          if (phaseChanged || wait <= 0) void write();
+          // A throttled change is written when the interval is up, so a stalled upload still
+          // shows the last bytes that arrived.
+          else trailing ??= setTimeout(() => void write(), wait);
         },
         async finish(datasetId) {
           Object.assign(state, { phase: 'done', datasetId });
