@@ -3,6 +3,7 @@ import type { CohortPeriod } from '../../../../contracts/axi/analytics.js';
 import type { DatasetColumn } from '../../../../contracts/axi/columns.js';
 import type { Db } from '../../../platform/db/database.js';
 import { type DatasetRecord, dataColumn, dataTable } from '../datasets/dataset-record.js';
+import { withSortMemory } from './sort-memory.js';
 
 export interface CohortCellRow {
   /** Period start of the cohort, `YYYY-MM-DD`. */
@@ -46,7 +47,8 @@ export async function retentionCells(
   const utc = input.time.type === 'date' ? sql`${time}::timestamp` : sql`(${time} at time zone 'UTC')`;
   const value = input.value ? sql`${dataColumn(dataset, input.value.name)}::float8` : sql`null::float8`;
   const unit = sql.lit(input.period);
-  const { rows } = await sql<Record<string, unknown>>`
+  const { rows } = await withSortMemory(db, (tx) =>
+    sql<Record<string, unknown>>`
     with events as (
       select ${entity} as e, date_trunc(${unit}, ${utc}) as p, ${value} as v
       from ${dataTable(dataset)}
@@ -61,7 +63,8 @@ export async function retentionCells(
         max(${periodsBetween(input.period, sql.ref('last'), sql.ref('c'))}) as lo
       from placed group by c, o
     )
-    select to_char(c, 'YYYY-MM-DD') as cohort, o, active, n, s, lo from cells order by c, o`.execute(db);
+    select to_char(c, 'YYYY-MM-DD') as cohort, o, active, n, s, lo from cells order by c, o`.execute(tx),
+  );
   return rows.map((r) => ({
     cohort: r.cohort as string,
     offset: num(r.o),

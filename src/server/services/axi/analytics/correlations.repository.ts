@@ -3,6 +3,7 @@ import type { CorrelationMethod } from '../../../../contracts/axi/analytics.js';
 import type { Db } from '../../../platform/db/database.js';
 import { type DatasetRecord, dataColumn, dataTable } from '../datasets/dataset-record.js';
 import { limited, QUERY_CONCURRENCY } from './concurrency.js';
+import { withSortMemory } from './sort-memory.js';
 
 /** What SQL gives for one pair: the pairwise-complete count and r (null when undefined). */
 export interface RawPair {
@@ -104,11 +105,13 @@ async function spearmanBlock(db: Db, dataset: DatasetRecord, columns: string[]):
       sql`(rank() over ${sql.raw(`w${i}`)} + count(*) over ${sql.raw(`w${i}`)})::float8 / 2 as ${sql.raw(`rk${i}`)}`,
   );
   const rank = (i: number) => sql.ref(`rk${i}`);
-  const { rows } = await sql<Row>`
+  const { rows } = await withSortMemory(db, (tx) =>
+    sql<Row>`
     with ranked as (
       select ${sql.join(ranks)} from ${dataTable(dataset)} where ${complete} window ${sql.join(windows)}
     )
-    select ${sql.join(pairAggregates(columns, rank, rank))} from ranked`.execute(db);
+    select ${sql.join(pairAggregates(columns, rank, rank))} from ranked`.execute(tx),
+  );
   return readPairs(columns, rows[0]!);
 }
 

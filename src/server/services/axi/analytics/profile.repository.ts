@@ -10,6 +10,7 @@ import type { Db } from '../../../platform/db/database.js';
 import { type DatasetRecord, dataColumn, dataTable } from '../datasets/dataset-record.js';
 import { isNumeric, isTemporal } from './column-kinds.js';
 import { limited, QUERY_CONCURRENCY } from './concurrency.js';
+import { withSortMemory } from './sort-memory.js';
 
 const HISTOGRAM_BINS = 20;
 const TOP_VALUES = 10;
@@ -88,8 +89,9 @@ async function sortedStats(db: Db, dataset: DatasetRecord, column: DatasetColumn
           percentile_cont(0.5) within group (order by ${c}) as q2,
           percentile_cont(0.75) within group (order by ${c}) as q3`
     : sql``;
-  const { rows } =
-    await sql<Row>`select count(distinct ${c}) as d ${quartiles} from ${dataTable(dataset)}`.execute(db);
+  const { rows } = await withSortMemory(db, (tx) =>
+    sql<Row>`select count(distinct ${c}) as d ${quartiles} from ${dataTable(dataset)}`.execute(tx),
+  );
   const row = rows[0]!;
   return { distinct: int(row.d), q1: num(row.q1), median: num(row.q2), q3: num(row.q3) };
 }
