@@ -2,8 +2,9 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { launchChromium, noProblems, openPage as openPageIn, screenshotDir } from '../support/browser.js';
 import { repoRoot, type ServerProcess, serverEntry, startServerProcess } from '../support/server-process.js';
 
 /**
@@ -12,92 +13,21 @@ import { repoRoot, type ServerProcess, serverEntry, startServerProcess } from '.
  * Swagger UI, some accessibility basics, and a clean SIGTERM shutdown.
  */
 
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const screenshotDir = resolve(repoRoot, 'test-results/screenshots');
-
-interface PageProblems {
-  consoleErrors: string[];
-  pageErrors: string[];
-  cspViolations: string[];
-  failedRequests: string[];
-}
-
-declare global {
-  interface Window {
-    __cspViolations?: string[];
-  }
-}
-
 let server: ServerProcess | undefined;
 let browser: Browser | undefined;
 let context: BrowserContext | undefined;
 let dataDir: string | undefined;
-
-/** A fresh page that records console errors, uncaught exceptions, CSP violations and failed requests. */
-async function openPage(): Promise<{ page: Page; problems: () => Promise<PageProblems> }> {
-  const page = await context!.newPage();
-  // Fail a step with Playwright's own message instead of running into the test's timeout.
-  page.setDefaultTimeout(10_000);
-  const recorded = {
-    consoleErrors: [] as string[],
-    pageErrors: [] as string[],
-    failedRequests: [] as string[],
-  };
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') recorded.consoleErrors.push(`${msg.text()} (${msg.location().url})`);
-  });
-  page.on('pageerror', (err) => recorded.pageErrors.push(err.message));
-  page.on('requestfailed', (req) =>
-    recorded.failedRequests.push(`${req.url()}: ${req.failure()?.errorText}`),
-  );
-  page.on('response', (res) => {
-    if (res.status() >= 400) {
-      recorded.failedRequests.push(`${res.url()}: HTTP ${res.status()}`);
-    }
-  });
-  // Runs before any page script (and is not itself subject to the page's CSP).
-  await page.addInitScript(() => {
-    window.__cspViolations = [];
-    document.addEventListener('securitypolicyviolation', (e) => {
-      window.__cspViolations!.push(
-        `${e.violatedDirective} blocked ${e.blockedURI || '(inline)'} at ${e.sourceFile}:${e.lineNumber}:${e.columnNumber}`,
-      );
-    });
-  });
-  const problems = async () => ({
-    ...recorded,
-    cspViolations: await page.evaluate(() => window.__cspViolations ?? []).catch(() => []),
-  });
-  return { page, problems };
-}
-
-const noProblems: PageProblems = { consoleErrors: [], pageErrors: [], cspViolations: [], failedRequests: [] };
+const openPage = () => openPageIn(context!);
 
 describe('web shell in Chromium against the built server', () => {
   beforeAll(async () => {
     if (!existsSync(serverEntry) || !existsSync(resolve(repoRoot, 'dist/web/index.html'))) {
       throw new Error('dist/server/main.js or dist/web/index.html is missing: run `npm run build` first');
     }
-    if (!existsSync(chromiumPath)) {
-      throw new Error(
-        `no Chromium at ${chromiumPath}: install it (apt-get install chromium) or set CHROMIUM_PATH`,
-      );
-    }
     await mkdir(screenshotDir, { recursive: true });
     dataDir = await mkdtemp(join(tmpdir(), 'web-shell-e2e-'));
     server = await startServerProcess({ env: { APP_ENV: 'local', DATA_DIR: dataDir } });
-    browser = await chromium.launch({
-      executablePath: chromiumPath,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1024, height: 768 }, colorScheme: 'light' });
   });
 
