@@ -24,11 +24,15 @@ export function HubLayout() {
         Skip to content
       </a>
       <header className="border-b border-slate-200 bg-white dark:border-slate-800 dark:bg-slate-900">
-        <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-2 px-4 py-3">
+        <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-2 gap-y-1 px-4 py-2">
           <Link to="/app" className="mr-4 text-lg font-bold tracking-wide">
             NEXUS
           </Link>
-          <nav aria-label="Main" className="flex flex-1 flex-wrap gap-1">
+          {/* On a phone the navigation takes its own row under the name and the account controls. */}
+          <nav
+            aria-label="Main"
+            className="order-last flex w-full flex-wrap gap-1 md:order-none md:w-auto md:flex-1"
+          >
             <NavLink to="/app" end className={navClass}>
               Datasets
             </NavLink>
@@ -41,17 +45,19 @@ export function HubLayout() {
               </NavLink>
             )}
           </nav>
-          <ThemeToggle />
-          <span className="hidden text-sm text-slate-600 md:inline dark:text-slate-400">{user?.email}</span>
-          <Button
-            variant="ghost"
-            onClick={async () => {
-              await signOut();
-              navigate('/app/sign-in');
-            }}
-          >
-            Sign out
-          </Button>
+          <div className="ml-auto flex items-center gap-2">
+            <ThemeToggle />
+            <span className="hidden text-sm text-slate-600 lg:inline dark:text-slate-400">{user?.email}</span>
+            <Button
+              variant="ghost"
+              onClick={async () => {
+                await signOut();
+                navigate('/app/sign-in');
+              }}
+            >
+              Sign out
+            </Button>
+          </div>
         </div>
       </header>
       <main id="content" className="mx-auto max-w-6xl px-4 py-6">

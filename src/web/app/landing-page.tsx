@@ -67,7 +67,10 @@ export function Component() {
             </>
           )}
         </section>
-        <nav aria-label="Developer links" className="flex gap-4 text-indigo-700 underline dark:text-indigo-300">
+        <nav
+          aria-label="Developer links"
+          className="flex gap-4 text-indigo-700 underline dark:text-indigo-300"
+        >
           <a href="/docs">API documentation</a>
           <a href="/metrics">Metrics</a>
         </nav>

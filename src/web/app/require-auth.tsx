@@ -16,7 +16,9 @@ export function RequireAuth() {
   }
   if (!user) {
     const from = `${location.pathname}${location.search}`;
-    return <Navigate to={`/app/sign-in?from=${encodeURIComponent(from)}${expired ? '&expired=1' : ''}`} replace />;
+    return (
+      <Navigate to={`/app/sign-in?from=${encodeURIComponent(from)}${expired ? '&expired=1' : ''}`} replace />
+    );
   }
   return <Outlet />;
 }

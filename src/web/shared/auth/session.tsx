@@ -1,11 +1,6 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
-import {
-  LoginResponse,
-  type RegisterBody,
-  TokenResponse,
-  UserProfile,
-} from '../../../contracts/axi/auth.js';
+import { LoginResponse, type RegisterBody, TokenResponse, UserProfile } from '../../../contracts/axi/auth.js';
 import { http, onSessionExpired, refreshAccessToken, request, setAccessToken } from '../api/http.js';
 
 export type SignInResult = { status: 'signed-in' } | { status: 'mfa-required'; challengeToken: string };

@@ -11,7 +11,9 @@ export function Card({ className = '', ...props }: HTMLAttributes<HTMLElement>) 
 
 /** A grey placeholder while data loads; hidden from assistive tech (the region says it is busy). */
 export function Skeleton({ className = '' }: { className?: string }) {
-  return <div aria-hidden="true" className={`animate-pulse rounded bg-slate-200 dark:bg-slate-800 ${className}`} />;
+  return (
+    <div aria-hidden="true" className={`animate-pulse rounded bg-slate-200 dark:bg-slate-800 ${className}`} />
+  );
 }
 
 /** What to show when there is nothing yet, and what to do about it. */

@@ -21,7 +21,10 @@ class Boundary extends Component<Props, { error: Error | undefined }> {
   override render() {
     if (!this.state.error) return this.props.children;
     return (
-      <div role="alert" className="rounded-lg border border-red-300 bg-red-50 p-4 dark:border-red-800 dark:bg-red-950">
+      <div
+        role="alert"
+        className="rounded-lg border border-red-300 bg-red-50 p-4 dark:border-red-800 dark:bg-red-950"
+      >
         <p className="font-medium">This part of the page failed to load.</p>
         <p className="mt-1 text-sm">{this.state.error.message}</p>
         <Button
@@ -42,6 +45,8 @@ class Boundary extends Component<Props, { error: Error | undefined }> {
 /** Catches a failed view and offers a retry that also resets failed queries under it. */
 export function ErrorBoundary({ children }: { children: ReactNode }) {
   return (
-    <QueryErrorResetBoundary>{({ reset }) => <Boundary onReset={reset}>{children}</Boundary>}</QueryErrorResetBoundary>
+    <QueryErrorResetBoundary>
+      {({ reset }) => <Boundary onReset={reset}>{children}</Boundary>}
+    </QueryErrorResetBoundary>
   );
 }

@@ -11,10 +11,18 @@ function apply(theme: Theme) {
 
 /** Light, dark or the system's choice; remembered on this device. */
 export function ThemeToggle() {
-  const [theme, setTheme] = useState<Theme>(() => (localStorage.getItem(storageKey) as Theme | null) ?? 'system');
+  const [theme, setTheme] = useState<Theme>(
+    () => (localStorage.getItem(storageKey) as Theme | null) ?? 'system',
+  );
   useEffect(() => {
     apply(theme);
     localStorage.setItem(storageKey, theme);
+    if (theme !== 'system') return;
+    // "System" follows the OS when it switches while the page is open.
+    const media = window.matchMedia?.('(prefers-color-scheme: dark)');
+    const follow = () => apply('system');
+    media?.addEventListener('change', follow);
+    return () => media?.removeEventListener('change', follow);
   }, [theme]);
   return (
     <label className="flex items-center gap-2 text-sm">

@@ -20,12 +20,15 @@ export function ToastProvider({ children }: { children: ReactNode }) {
   return (
     <ToastContext.Provider value={value}>
       {children}
-      <div aria-live="polite" className="fixed right-4 bottom-4 z-50 flex w-80 flex-col gap-2">
+      <div
+        aria-live="polite"
+        className="fixed right-4 bottom-4 left-4 z-50 flex flex-col items-end gap-2 sm:left-auto sm:w-80"
+      >
         {toasts.map((t) => (
           <div
             key={t.id}
             role="status"
-            className={`rounded-md px-4 py-3 text-sm text-white shadow-lg ${
+            className={`w-full rounded-md px-4 py-3 text-sm text-white shadow-lg ${
               t.tone === 'error' ? 'bg-red-700' : t.tone === 'success' ? 'bg-emerald-700' : 'bg-slate-800'
             }`}
           >
