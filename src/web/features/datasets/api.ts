@@ -67,7 +67,8 @@ export function uploadDataset(options: UploadOptions) {
     // Uploads may be large and slow; the server streams them.
     timeout: 0,
     signal: options.signal,
-    onUploadProgress: (e: AxiosProgressEvent) => options.onUploadProgress?.(e.loaded, e.total ?? options.file.size),
+    onUploadProgress: (e: AxiosProgressEvent) =>
+      options.onUploadProgress?.(e.loaded, e.total ?? options.file.size),
   });
 }
 
@@ -88,7 +89,11 @@ export function getUploadProgress(uploadId: string) {
 
 /** Downloads an export with the caller's token and hands it to the browser as a file. */
 export async function downloadExport(id: string, format: 'csv' | 'json', filename: string) {
-  const res = await http.get(`${base}/${id}/export`, { params: { format }, responseType: 'blob', timeout: 0 });
+  const res = await http.get(`${base}/${id}/export`, {
+    params: { format },
+    responseType: 'blob',
+    timeout: 0,
+  });
   saveBlob(res.data as Blob, `${filename}.${format}`);
 }
 
