@@ -179,6 +179,30 @@ describe.each(runtimeTargets())('AXI end to end on $name', (target) => {
     expect(await datasetState()).toEqual(before);
   });
 
+  it('answers a too-large upload while the body is still coming, and closes the connection', async () => {
+    const { port } = new URL(runtime.apps[0]!.url);
+    const answer = await new Promise<{ status: number; connection: string | undefined }>(
+      (resolve, reject) => {
+        const req = request({
+          host: '127.0.0.1',
+          port,
+          method: 'POST',
+          path: '/api/v1/datasets/upload',
+          headers: { ...auth, 'content-type': 'text/csv', 'content-length': String(maxUploadBytes * 100) },
+        });
+        req.on('response', (res) => {
+          resolve({ status: res.statusCode ?? 0, connection: res.headers.connection });
+          res.resume();
+          req.destroy();
+        });
+        req.on('error', reject);
+        // More than the limit, but far less than announced: the server must not wait for the rest.
+        req.write(`a,b\n${'1,2\n'.repeat(maxUploadBytes / 2)}`);
+      },
+    );
+    expect(answer).toEqual({ status: 413, connection: 'close' });
+  });
+
   it('accepts a header-only file as an empty dataset', async () => {
     const res = await app.inject({
       method: 'POST',

@@ -59,6 +59,14 @@ async function uploadedFile(request: FastifyRequest) {
   return { body: request.body as Readable, filename, name: undefined };
 }
 
+/**
+ * An upload refused before its body was read to the end (too large, not a CSV) must close the
+ * connection: browsers keep sending a body the server no longer reads and never see the answer.
+ */
+function closeIfBodyUnread(body: AsyncIterable<Uint8Array>, reply: FastifyReply) {
+  if (!(body as Readable).readableEnded) reply.header('connection', 'close');
+}
+
 /** Aborts when the client goes away before the answer is sent, so the ingest stops and rolls back. */
 function abortOnDisconnect(reply: FastifyReply): AbortSignal {
   const controller = new AbortController();
@@ -99,16 +107,21 @@ export const datasetsRoutes: FastifyPluginAsyncZod<{
     async (request, reply) => {
       const file = await uploadedFile(request);
       const length = Number(request.headers['content-length']);
-      const result = await datasets.upload(request.ctx, {
-        ...file,
-        name: request.query.name ?? file.name,
-        onError: request.query.on_error,
-        uploadId: request.query.upload_id,
-        overrides: request.query.overrides,
-        totalBytes: Number.isFinite(length) && length > 0 ? length : null,
-        signal: abortOnDisconnect(reply),
-      });
-      return reply.status(201).send(result);
+      try {
+        const result = await datasets.upload(request.ctx, {
+          ...file,
+          name: request.query.name ?? file.name,
+          onError: request.query.on_error,
+          uploadId: request.query.upload_id,
+          overrides: request.query.overrides,
+          totalBytes: Number.isFinite(length) && length > 0 ? length : null,
+          signal: abortOnDisconnect(reply),
+        });
+        return reply.status(201).send(result);
+      } catch (err) {
+        closeIfBodyUnread(file.body, reply);
+        throw err;
+      }
     },
   );
 
@@ -127,7 +140,17 @@ export const datasetsRoutes: FastifyPluginAsyncZod<{
     },
     async (request, reply) => {
       const file = await uploadedFile(request);
-      return datasets.preview(request.ctx, file.body, request.query.overrides, abortOnDisconnect(reply));
+      try {
+        return await datasets.preview(
+          request.ctx,
+          file.body,
+          request.query.overrides,
+          abortOnDisconnect(reply),
+        );
+      } catch (err) {
+        closeIfBodyUnread(file.body, reply);
+        throw err;
+      }
     },
   );
 

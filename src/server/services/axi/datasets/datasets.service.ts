@@ -71,6 +71,17 @@ export class UploadInProgress extends AppError {
   }
 }
 
+export class UploadCancelled extends AppError {
+  constructor() {
+    super(
+      'upload-cancelled',
+      400,
+      'Upload cancelled',
+      'The client closed the connection; nothing was stored.',
+    );
+  }
+}
+
 /** The dataset the caller may read (owner or admin); anyone else is told it does not exist. */
 export async function findReadableDataset(db: Db, ctx: RequestContext, id: string): Promise<DatasetRecord> {
   const actor = requireScope(ctx, 'datasets:read');
@@ -200,6 +211,12 @@ export function createDatasetsService(deps: DatasetsDeps) {
         );
         return { uploadId, dataset: toDataset(record), rejectedRowCount: record.rejectedRowCount };
       } catch (err) {
+        if (input.signal.aborted && !(err instanceof AppError)) {
+          // The client went away (cancel, closed tab): nothing was stored, and nobody is waiting
+          // for an answer. Not a server fault.
+          await tracker.fail('The upload was cancelled.');
+          throw new UploadCancelled();
+        }
         await tracker.fail(err instanceof AppError ? err.message : 'The upload failed.');
         throw err;
       } finally {
