@@ -168,6 +168,11 @@ describe('NEXUS in Chromium: the analyst journey', () => {
     await page.setViewportSize({ width: 1280, height: 900 });
     await page.getByLabel('Theme').selectOption('light');
 
+    // Ada registered with an AXI_ADMIN_EMAILS address, so she manages users.
+    await page.getByRole('link', { name: 'Users' }).click();
+    await page.getByRole('cell', { name: 'ada@example.com' }).first().waitFor();
+    await checkScreen(page, 'admin-users');
+
     // Profile, then sign out: the hub asks to sign in again.
     await page.getByRole('link', { name: 'Profile' }).click();
     await page.getByRole('heading', { level: 1 }).waitFor();
