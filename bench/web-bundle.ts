@@ -28,7 +28,8 @@ for (const file of initial) {
   initialGz += gz(file);
   console.log(`  ${file.padEnd(48)} ${kb(raw(file)).padStart(10)} raw ${kb(gz(file)).padStart(10)} gzip`);
 }
-for (const file of css) console.log(`  ${file.padEnd(48)} ${kb(raw(file)).padStart(10)} raw ${kb(gz(file)).padStart(10)} gzip`);
+for (const file of css)
+  console.log(`  ${file.padEnd(48)} ${kb(raw(file)).padStart(10)} raw ${kb(gz(file)).padStart(10)} gzip`);
 console.log(
   `  initial JS total ${kb(initialGz)} gzip, budget ${kb(budgetBytes)}: ${(initialGz / budgetBytes).toFixed(2)} of budget`,
 );

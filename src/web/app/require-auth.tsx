@@ -8,7 +8,12 @@ export function RequireAuth() {
   const location = useLocation();
   if (user === undefined) {
     return (
-      <div aria-busy="true" aria-label="Loading your session" className="mx-auto max-w-5xl space-y-3 p-6">
+      <div
+        role="status"
+        aria-busy="true"
+        aria-label="Loading your session"
+        className="mx-auto max-w-5xl space-y-3 p-6"
+      >
         <Skeleton className="h-8 w-48" />
         <Skeleton className="h-32 w-full" />
       </div>

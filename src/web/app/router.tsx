@@ -8,7 +8,7 @@ import { RequireAuth } from './require-auth.js';
  * `/app/...` the hub; sign-in and sign-up are public, everything else needs a session.
  */
 const loading = (
-  <div aria-busy="true" aria-label="Loading" className="mx-auto max-w-5xl space-y-3 p-6">
+  <div role="status" aria-busy="true" aria-label="Loading" className="mx-auto max-w-5xl space-y-3 p-6">
     <Skeleton className="h-8 w-48" />
     <Skeleton className="h-32 w-full" />
   </div>
