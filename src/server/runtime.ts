@@ -202,6 +202,10 @@ export async function startRuntime(config: Config, options: StartOptions): Promi
       return runtime;
     }
     for (const { instance } of services) await instance.start?.();
+    // Services stop their own background work before the databases close (closers run in reverse).
+    closers.push(async () => {
+      for (const { instance } of services) await instance.stop?.();
+    });
 
     for (const { module, instance } of services) {
       const db = databases.get(module.name)!.db;

@@ -1,10 +1,18 @@
 import type { z } from 'zod';
 import { cohortCalculated, correlationCalculated, datasetDeleted, datasetUploaded } from './axi.events.js';
 import type { EventDefinition } from './envelope.js';
+import { auditAnomalyDetected } from './mlog.events.js';
 import { visitTracked } from './portfolio.events.js';
 
 export * from './envelope.js';
-export { cohortCalculated, correlationCalculated, datasetDeleted, datasetUploaded, visitTracked };
+export {
+  auditAnomalyDetected,
+  cohortCalculated,
+  correlationCalculated,
+  datasetDeleted,
+  datasetUploaded,
+  visitTracked,
+};
 
 /** The event catalogue: every event the platform publishes, by type and version. */
 export const eventCatalogue = [
@@ -12,6 +20,7 @@ export const eventCatalogue = [
   datasetDeleted,
   correlationCalculated,
   cohortCalculated,
+  auditAnomalyDetected,
   visitTracked,
 ] as const satisfies readonly EventDefinition<string, z.ZodType>[];
 

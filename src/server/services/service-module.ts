@@ -33,8 +33,10 @@ export interface ConsumerSpec {
 export interface ServiceInstance {
   routes: FastifyPluginAsync;
   consumers: ConsumerSpec[];
-  /** Runs after migrations, before the listeners open (load keys, warm caches). */
+  /** Runs after migrations, before the listeners open (load keys, warm caches, start timers). */
   start?(): Promise<void>;
+  /** Runs at shutdown after the listeners have drained, before the databases close. */
+  stop?(): Promise<void>;
   /** The issuer's public keys, when this service issues access tokens (AXI). */
   tokenKeys?(): JSONWebKeySet | undefined;
   /** Resolves `X-API-Key` callers, when this service issues API keys (AXI). */

@@ -119,6 +119,36 @@ export const EnvSchema = z.object({
     .optional(),
   /** Accounts registered with these e-mails become admins (how the first admin is made). */
   AXI_ADMIN_EMAILS: csv.default([]),
+  /** Days MLOG keeps audit events; `MLOG_RETENTION_BY_SERVICE=axi=365,echo=7` overrides per service. */
+  MLOG_RETENTION_DAYS: positiveInt.default(90),
+  MLOG_RETENTION_BY_SERVICE: z
+    .string()
+    .default('')
+    .transform((v, ctx) => {
+      const out: Record<string, number> = {};
+      for (const part of v
+        .split(',')
+        .map((p) => p.trim())
+        .filter(Boolean)) {
+        const match = /^([a-z][a-z0-9_.-]*)=(\d+)$/.exec(part);
+        if (!match || Number(match[2]) < 1) {
+          ctx.addIssue({ code: 'custom', message: `expected service=days pairs, got "${part}"` });
+          return z.NEVER;
+        }
+        out[match[1]!] = Number(match[2]);
+      }
+      return out;
+    }),
+  /** Where expired partitions are archived as gzip NDJSON before they are dropped; unset: not archived. */
+  MLOG_ARCHIVE_DIR: z.string().min(1).optional(),
+  /** Webhooks called (HMAC-signed) when an anomaly is detected. */
+  MLOG_WEBHOOK_URLS: csv.default([]),
+  MLOG_WEBHOOK_SECRET: z.string().min(16, 'use at least 16 characters').optional(),
+  /** Lets webhooks reach loopback and private addresses (development only). */
+  MLOG_WEBHOOK_ALLOW_PRIVATE: bool.default(false),
+  /** How many standard deviations above its trailing baseline a minute's count must be. */
+  MLOG_ANOMALY_Z: z.coerce.number().positive().default(4),
+  MLOG_METADATA_MAX_BYTES: positiveInt.default(16_384),
   AXI_UPLOAD_MAX_BYTES: positiveInt.default(1_073_741_824),
   AXI_UPLOAD_MAX_COLUMNS: positiveInt
     .max(1_600, 'PostgreSQL tables hold at most 1600 columns')

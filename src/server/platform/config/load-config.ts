@@ -69,6 +69,17 @@ export interface Config {
     /** PKCS#8 PEM; a secret: never log it. */
     signingKeyPem: string | undefined;
   };
+  mlog: {
+    retentionDays: number;
+    retentionByService: Record<string, number>;
+    archiveDir: string | undefined;
+    webhookUrls: string[];
+    /** A secret: never log it. */
+    webhookSecret: string | undefined;
+    webhookAllowPrivate: boolean;
+    anomalyZ: number;
+    metadataMaxBytes: number;
+  };
   axi: {
     adminEmails: string[];
     uploadMaxBytes: number;
@@ -200,6 +211,16 @@ function buildConfig(env: Env): Config {
       accessTokenTtlSeconds: env.AUTH_ACCESS_TOKEN_TTL_SECONDS,
       refreshTokenTtlDays: env.AUTH_REFRESH_TOKEN_TTL_DAYS,
       signingKeyPem: env.AUTH_SIGNING_KEY,
+    },
+    mlog: {
+      retentionDays: env.MLOG_RETENTION_DAYS,
+      retentionByService: env.MLOG_RETENTION_BY_SERVICE,
+      archiveDir: env.MLOG_ARCHIVE_DIR,
+      webhookUrls: env.MLOG_WEBHOOK_URLS,
+      webhookSecret: env.MLOG_WEBHOOK_SECRET,
+      webhookAllowPrivate: env.MLOG_WEBHOOK_ALLOW_PRIVATE,
+      anomalyZ: env.MLOG_ANOMALY_Z,
+      metadataMaxBytes: env.MLOG_METADATA_MAX_BYTES,
     },
     axi: {
       adminEmails: env.AXI_ADMIN_EMAILS.map((e) => e.toLowerCase()),

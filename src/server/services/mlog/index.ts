@@ -1,0 +1,30 @@
+import type { ServiceModule } from '../service-module.js';
+import { createEvents, eventsMigrations } from './events/index.js';
+import { createLifecycle, lifecycleMigrations } from './lifecycle/index.js';
+import { mlogTableMigrations } from './migrations.js';
+import { createQuery, queryMigrations } from './query/index.js';
+
+/**
+ * MLOG: audit-log ingestion and analytics. Migrations are numbered per feature: the table 00xx,
+ * ingest 01xx, query 02xx, lifecycle (rollups, retention, anomalies) 03xx.
+ */
+export const mlogModule: ServiceModule = {
+  name: 'mlog',
+  description: 'Audit-log ingestion and analytics at high rate, retention, anomaly alerts',
+  migrations: { ...mlogTableMigrations, ...eventsMigrations, ...queryMigrations, ...lifecycleMigrations },
+  create({ db, database, outbox, config, clock, log }) {
+    const events = createEvents({ db, database, config, clock, log });
+    const query = createQuery({ db, clock, log, insertEvents: events.insertEvents });
+    const lifecycle = createLifecycle({ db, outbox, config, clock, log });
+    return {
+      routes: async (app) => {
+        await app.register(events.routes, { prefix: '/api/mlog' });
+        await app.register(query.routes, { prefix: '/api/mlog' });
+        await app.register(lifecycle.routes, { prefix: '/api/mlog' });
+      },
+      consumers: [],
+      start: lifecycle.start,
+      stop: lifecycle.stop,
+    };
+  },
+};

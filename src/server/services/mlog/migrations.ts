@@ -1,0 +1,33 @@
+import { type Kysely, sql } from 'kysely';
+import type { MigrationSet } from '../../platform/db/migrate.js';
+
+/**
+ * The audit-event table, range-partitioned by day on `ts`. It has no default partition: the
+ * ingest path creates the day partitions it needs (a default partition holding rows would block
+ * creating a partition for their day later), and retention drops whole expired partitions.
+ * Indexes declared here are created on every partition.
+ */
+export const mlogTableMigrations: MigrationSet = {
+  '0001_create_events': {
+    async up(db: Kysely<unknown>) {
+      await sql`
+        create table mlog.events (
+          id uuid not null,
+          ts timestamptz not null,
+          received_at timestamptz not null,
+          service text not null,
+          action text not null,
+          user_id text,
+          session_id text,
+          correlation_id text,
+          schema_version smallint not null,
+          metadata jsonb not null
+        ) partition by range (ts)`.execute(db);
+      await sql`create index events_ts_idx on mlog.events (ts)`.execute(db);
+      await sql`create index events_service_ts_idx on mlog.events (service, ts)`.execute(db);
+      await sql`create index events_user_ts_idx on mlog.events (user_id, ts) where user_id is not null`.execute(
+        db,
+      );
+    },
+  },
+};
