@@ -1,21 +1,13 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { userEvent } from '@testing-library/user-event';
 import { HttpResponse, http } from 'msw';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AdminUser } from '../../../../contracts/axi/auth.js';
-import { setAccessToken } from '../../../shared/api/http.js';
+import { mockApi } from '../../../test/msw.js';
 import { anAdminUser, aUser, problem, renderRoutes, signedInAs } from '../../auth/test-app.js';
 import { Component as AdminUsersPage } from './admin-users-page.js';
 
-const server = setupServer();
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
-afterEach(() => {
-  server.resetHandlers();
-  localStorage.clear();
-  setAccessToken(undefined);
-});
-afterAll(() => server.close());
+const server = mockApi();
 
 const routes = [{ path: '/app/admin/users', Component: AdminUsersPage }];
 

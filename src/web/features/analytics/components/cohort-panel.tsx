@@ -5,6 +5,7 @@ import { ApiError } from '../../../shared/api/http.js';
 import { useSession } from '../../../shared/auth/session.js';
 import { Button } from '../../../shared/ui/button.js';
 import { Card, EmptyState, Skeleton } from '../../../shared/ui/card.js';
+import { SelectField } from '../../../shared/ui/text-field.js';
 import { useToast } from '../../../shared/ui/toasts.js';
 import { useLatestReport, useRunCohorts } from '../hooks.js';
 import { AnalysisError, canRunAnalyses } from './analysis-error.js';
@@ -56,55 +57,6 @@ function defaults(columns: DatasetColumn[]): CohortFormValues {
   return { entityColumn: entity?.name ?? '', timeColumn: time?.name ?? '', period: 'month', valueColumn: '' };
 }
 
-const selectClass =
-  'w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm text-slate-900 aria-[invalid=true]:border-red-600 dark:border-slate-600 dark:bg-slate-900 dark:text-slate-100';
-
-function SelectField({
-  label,
-  value,
-  onChange,
-  error,
-  hint,
-  children,
-}: {
-  label: string;
-  value: string;
-  onChange: (value: string) => void;
-  error?: string | undefined;
-  hint?: string;
-  children: React.ReactNode;
-}) {
-  const id = useId();
-  const describedBy = [error ? `${id}-error` : '', hint ? `${id}-hint` : ''].filter(Boolean).join(' ');
-  return (
-    <div className="flex min-w-0 flex-col gap-1">
-      <label htmlFor={id} className="text-sm font-medium">
-        {label}
-      </label>
-      <select
-        id={id}
-        value={value}
-        onChange={(e) => onChange(e.target.value)}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={describedBy || undefined}
-        className={selectClass}
-      >
-        {children}
-      </select>
-      {hint && (
-        <p id={`${id}-hint`} className="text-xs text-slate-600 dark:text-slate-400">
-          {hint}
-        </p>
-      )}
-      {error && (
-        <p id={`${id}-error`} className="text-sm text-red-700 dark:text-red-400">
-          {error}
-        </p>
-      )}
-    </div>
-  );
-}
-
 /** Pick who, when and the period; run; read retention per cohort and period offset. */
 export function CohortPanel({ datasetId, columns }: { datasetId: string; columns: DatasetColumn[] }) {
   const [values, setValues] = useState<CohortFormValues>(() => defaults(columns));
@@ -125,7 +77,8 @@ export function CohortPanel({ datasetId, columns }: { datasetId: string; columns
   const serverError = run.error instanceof ApiError ? run.error : undefined;
   const fieldError = (field: keyof CohortFormValues) => errors[field] ?? serverError?.fieldError(field);
 
-  const set = (field: keyof CohortFormValues) => (value: string) => {
+  const set = (field: keyof CohortFormValues) => (event: { target: { value: string } }) => {
+    const value = event.target.value;
     setValues((v) => ({ ...v, [field]: value }));
     setErrors((e) => ({ ...e, [field]: undefined }));
   };

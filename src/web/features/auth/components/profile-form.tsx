@@ -1,12 +1,11 @@
 import { type FormEvent, useMemo, useState } from 'react';
 import { UpdateProfileBody, type UserProfile } from '../../../../contracts/axi/auth.js';
 import { Button } from '../../../shared/ui/button.js';
-import { TextField } from '../../../shared/ui/text-field.js';
+import { SelectField, TextField } from '../../../shared/ui/text-field.js';
 import { useToast } from '../../../shared/ui/toasts.js';
 import { apiFieldErrors, describeError, type FieldErrors, issuesToFieldErrors } from '../form-errors.js';
 import { useUpdateProfile } from '../hooks.js';
 import { FormMessage } from './auth-layout.js';
-import { SelectField } from './select-field.js';
 
 const labels = {
   displayName: 'Display name',

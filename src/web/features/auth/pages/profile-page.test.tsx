@@ -1,21 +1,13 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import { userEvent } from '@testing-library/user-event';
 import { HttpResponse, http } from 'msw';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { UserProfile } from '../../../../contracts/axi/auth.js';
-import { setAccessToken } from '../../../shared/api/http.js';
+import { mockApi } from '../../../test/msw.js';
 import { aUser, problem, renderRoutes, signedInAs } from '../test-app.js';
 import { Component as ProfilePage } from './profile-page.js';
 
-const server = setupServer();
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
-afterEach(() => {
-  server.resetHandlers();
-  localStorage.clear();
-  setAccessToken(undefined);
-});
-afterAll(() => server.close());
+const server = mockApi();
 
 const routes = [{ path: '/app/profile', Component: ProfilePage }];
 const recoveryCodes = ['aaaa-bbbb-cccc-dddd', 'eeee-ffff-gggg-hhhh'];

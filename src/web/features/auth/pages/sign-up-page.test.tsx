@@ -1,20 +1,12 @@
 import { screen } from '@testing-library/react';
 import { userEvent } from '@testing-library/user-event';
 import { HttpResponse, http } from 'msw';
-import { setupServer } from 'msw/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { setAccessToken } from '../../../shared/api/http.js';
+import { describe, expect, it } from 'vitest';
+import { mockApi } from '../../../test/msw.js';
 import { aUser, problem, renderRoutes, tokens, WhereAmI } from '../test-app.js';
 import { Component as SignUpPage } from './sign-up-page.js';
 
-const server = setupServer();
-beforeAll(() => server.listen({ onUnhandledRequest: 'error' }));
-afterEach(() => {
-  server.resetHandlers();
-  localStorage.clear();
-  setAccessToken(undefined);
-});
-afterAll(() => server.close());
+const server = mockApi();
 
 const routes = [
   { path: '/app/sign-up', Component: SignUpPage },
