@@ -23,8 +23,14 @@ export const mlogModule: ServiceModule = {
         await app.register(lifecycle.routes, { prefix: '/api/mlog' });
       },
       consumers: [],
-      start: lifecycle.start,
-      stop: lifecycle.stop,
+      start: async () => {
+        await events.start();
+        await lifecycle.start();
+      },
+      stop: async () => {
+        await lifecycle.stop();
+        await events.stop();
+      },
     };
   },
 };

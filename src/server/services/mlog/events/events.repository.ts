@@ -1,0 +1,86 @@
+import { sql } from 'kysely';
+import type { CopySession, Db } from '../../../platform/db/database.js';
+import type { StoredAuditEvent } from '../audit-event.js';
+import { COPY_STATEMENT, copyChunks } from './copy-rows.js';
+
+const DAY_MS = 86_400_000;
+
+/** The UTC day (`YYYYMMDD`) an instant falls in: the partition it belongs to. */
+export function dayOf(ts: Date): string {
+  return ts.toISOString().slice(0, 10).replaceAll('-', '');
+}
+
+/** `mlog.events_YYYYMMDD`: the only place a partition name is made (from a day we computed). */
+export function partitionName(day: string): string {
+  if (!/^\d{8}$/.test(day)) throw new Error(`bad partition day ${day}`);
+  return `mlog.events_${day}`;
+}
+
+function dayBounds(day: string): { from: string; to: string } {
+  const start = Date.UTC(Number(day.slice(0, 4)), Number(day.slice(4, 6)) - 1, Number(day.slice(6, 8)));
+  return { from: new Date(start).toISOString(), to: new Date(start + DAY_MS).toISOString() };
+}
+
+// Codes a racing creator of the same partition can meet after `if not exists` has looked:
+// duplicate relation or catalogue row, or the bound "overlapping" the partition just created.
+const raceCodes = new Set(['42P07', '23505', '42P17']);
+
+/**
+ * Creates the day partition if it is missing, inside the caller's transaction. A savepoint
+ * keeps a lost race (another process created it meanwhile) from aborting that transaction.
+ */
+export async function createDayPartition(db: Db, day: string): Promise<void> {
+  const name = partitionName(day);
+  const { from, to } = dayBounds(day);
+  await sql`savepoint mlog_partition`.execute(db);
+  try {
+    await sql
+      .raw(
+        `create table if not exists ${name} partition of mlog.events for values from ('${from}') to ('${to}')`,
+      )
+      .execute(db);
+    await sql`release savepoint mlog_partition`.execute(db);
+  } catch (err) {
+    await sql`rollback to savepoint mlog_partition`.execute(db);
+    const code = (err as { code?: string }).code;
+    if (!code || !raceCodes.has(code)) throw err;
+    const { rows } = await sql<{ found: string | null }>`select to_regclass(${name})::text as found`.execute(
+      db,
+    );
+    if (!rows[0]?.found) throw err;
+  }
+}
+
+async function* toAsync<T>(items: Iterable<T>): AsyncGenerator<T> {
+  yield* items;
+}
+
+/** COPYs the events (their partitions must exist) on the session's connection; returns rows copied. */
+export async function copyEvents(session: CopySession, events: Iterable<StoredAuditEvent>): Promise<number> {
+  return session.copyFrom(COPY_STATEMENT, toAsync(copyChunks(events)));
+}
+
+/** Fallback for a caller's transaction (no COPY session): multi-row parameterised inserts. */
+export async function insertEventRows(db: Db, events: StoredAuditEvent[]): Promise<number> {
+  const rowsPerInsert = 1_000;
+  for (let i = 0; i < events.length; i += rowsPerInsert) {
+    await db
+      .insertInto('mlog.events')
+      .values(
+        events.slice(i, i + rowsPerInsert).map((e) => ({
+          id: e.id,
+          ts: e.ts,
+          receivedAt: e.receivedAt,
+          service: e.service,
+          action: e.action,
+          userId: e.userId,
+          sessionId: e.sessionId,
+          correlationId: e.correlationId,
+          schemaVersion: e.schemaVersion,
+          metadata: JSON.stringify(e.metadata),
+        })),
+      )
+      .execute();
+  }
+  return events.length;
+}

@@ -1,0 +1,184 @@
+import type { Logger } from 'pino';
+import {
+  type IngestResult,
+  MAX_BATCH_EVENTS,
+  MAX_JSON_EVENTS,
+  MAX_LISTED_ERRORS,
+} from '../../../../contracts/mlog/events.js';
+import type { Config } from '../../../platform/config/load-config.js';
+import type { CopySession, DatabaseHandle, Db } from '../../../platform/db/database.js';
+import { type RequestContext, requireScope } from '../../../platform/http/request-context.js';
+import type { StoredAuditEvent } from '../audit-event.js';
+import { CHUNK_ROWS } from './copy-rows.js';
+import { IngestTally, type ValidationLimits, validateEvent } from './event-validation.js';
+import { NoEvents, NotNdjson, TooManyEvents } from './events.errors.js';
+import { copyEvents, createDayPartition, dayOf, insertEventRows } from './events.repository.js';
+import { ndjsonLines } from './ndjson-lines.js';
+
+export interface EventsDeps {
+  db: Db;
+  database: DatabaseHandle;
+  config: Config;
+  clock: () => Date;
+  log: Logger;
+}
+
+/** Room for the fields around the metadata on one NDJSON line. */
+const LINE_OVERHEAD_BYTES = 8_192;
+
+export type EventsService = ReturnType<typeof createEventsService>;
+
+export function createEventsService({ db, database, config, clock, log }: EventsDeps) {
+  const limits: ValidationLimits = {
+    metadataMaxBytes: config.mlog.metadataMaxBytes,
+    retentionDays: config.mlog.retentionDays,
+    retentionByService: config.mlog.retentionByService,
+  };
+  const maxLineBytes = config.mlog.metadataMaxBytes + LINE_OVERHEAD_BYTES;
+  // Days whose partition is known to exist (committed). Retention may drop one later; a COPY
+  // into a dropped day then fails once, the cache is cleared and the next request recreates it.
+  const knownDays = new Set<string>();
+
+  /** A transaction on a held connection; the days it created are cached only once it commits. */
+  async function inCopyTransaction<T>(
+    fn: (
+      session: CopySession,
+      tx: Db,
+      ensureDays: (events: StoredAuditEvent[]) => Promise<void>,
+    ) => Promise<T>,
+  ): Promise<T> {
+    const created = new Set<string>();
+    try {
+      const result = await database.withCopySession((session) =>
+        session.db.transaction().execute(async (tx) => {
+          const ensureDays = async (events: StoredAuditEvent[]) => {
+            const missing = new Set<string>();
+            for (const event of events) {
+              const day = dayOf(event.ts);
+              if (!knownDays.has(day) && !created.has(day)) missing.add(day);
+            }
+            // Sorted, so two requests needing the same new days take their locks in one order.
+            for (const day of [...missing].sort()) {
+              await createDayPartition(tx, day);
+              created.add(day);
+            }
+          };
+          return fn(session, tx, ensureDays);
+        }),
+      );
+      for (const day of created) knownDays.add(day);
+      if (created.size > 0) log.info({ days: [...created].sort() }, 'mlog day partitions created');
+      return result;
+    } catch (err) {
+      // "no partition of relation found": a cached day was dropped (retention) under us.
+      if ((err as { code?: string }).code === '23514') knownDays.clear();
+      throw err;
+    }
+  }
+
+  /**
+   * Stores already-validated events, creating their day partitions: with `db` the service's own
+   * handle, in one transaction of COPY chunks; with a caller's transaction, inside it (inserts).
+   */
+  async function insertEvents(target: Db, events: StoredAuditEvent[]): Promise<number> {
+    if (events.length === 0) return 0;
+    if (target !== db) {
+      const days = [...new Set(events.map((e) => dayOf(e.ts)))].sort();
+      for (const day of days) await createDayPartition(target, day);
+      return insertEventRows(target, events);
+    }
+    return inCopyTransaction(async (session, _tx, ensureDays) => {
+      await ensureDays(events);
+      return copyEvents(session, events);
+    });
+  }
+
+  /**
+   * Creates the partitions of the days around now ahead of time, each in its own short
+   * transaction, so live ingest never has to: creating a partition locks the whole table, and
+   * inside a request's transaction would hold that lock until the request ends.
+   */
+  async function prepareDays(now: Date): Promise<void> {
+    const days = [-1, 0, 1].map((offset) => dayOf(new Date(now.getTime() + offset * 86_400_000)));
+    for (const day of days) {
+      if (knownDays.has(day)) continue;
+      await db.transaction().execute((tx) => createDayPartition(tx, day));
+      knownDays.add(day);
+    }
+  }
+
+  return {
+    insertEvents,
+    prepareDays,
+
+    /** One event or an array of them, already decoded from JSON. */
+    async ingestJson(ctx: RequestContext, body: unknown): Promise<IngestResult> {
+      requireScope(ctx, 'audit:write', 'admin', 'analyst');
+      const items = Array.isArray(body) ? body : [body];
+      if (items.length > MAX_JSON_EVENTS) throw new TooManyEvents('json');
+      if (items.length === 0) throw new NoEvents();
+      const now = clock();
+      const tally = new IngestTally(MAX_LISTED_ERRORS);
+      const valid: StoredAuditEvent[] = [];
+      items.forEach((item, index) => {
+        const checked = validateEvent(item, now, limits);
+        if (checked.ok) valid.push(checked.event);
+        else tally.reject(index, checked.field, checked.message);
+      });
+      tally.accepted = await insertEvents(db, valid);
+      return tally.result();
+    },
+
+    /**
+     * An NDJSON stream, read line by line and stored in COPY chunks as it arrives, all in one
+     * transaction: memory holds one chunk, not the request. Over the limit, nothing is stored.
+     */
+    async ingestNdjson(
+      ctx: RequestContext,
+      body: AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>,
+      signal?: AbortSignal,
+    ): Promise<IngestResult> {
+      requireScope(ctx, 'audit:write', 'admin', 'analyst');
+      const now = clock();
+      const tally = new IngestTally(MAX_LISTED_ERRORS);
+      let lines = 0;
+      let jsonLines = 0;
+      await inCopyTransaction(async (session, _tx, ensureDays) => {
+        let batch: StoredAuditEvent[] = [];
+        const flush = async () => {
+          if (batch.length === 0) return;
+          await ensureDays(batch);
+          tally.accepted += await copyEvents(session, batch);
+          batch = [];
+        };
+        for await (const line of ndjsonLines(body, maxLineBytes)) {
+          signal?.throwIfAborted();
+          if (++lines > MAX_BATCH_EVENTS) throw new TooManyEvents('ndjson');
+          if ('tooLong' in line) {
+            tally.reject(line.index, '', `the line is longer than ${maxLineBytes} bytes`);
+            continue;
+          }
+          let raw: unknown;
+          try {
+            raw = JSON.parse(line.text);
+            jsonLines++;
+          } catch {
+            tally.reject(line.index, '', 'is not valid JSON');
+            continue;
+          }
+          const checked = validateEvent(raw, now, limits);
+          if (!checked.ok) {
+            tally.reject(line.index, checked.field, checked.message);
+            continue;
+          }
+          batch.push(checked.event);
+          if (batch.length >= CHUNK_ROWS) await flush();
+        }
+        if (lines === 0) throw new NoEvents();
+        if (jsonLines === 0) throw new NotNdjson();
+        await flush();
+      });
+      return tally.result();
+    },
+  };
+}

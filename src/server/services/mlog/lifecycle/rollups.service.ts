@@ -1,0 +1,69 @@
+import type { Logger } from 'pino';
+import type { DailyMetrics, UserSessions } from '../../../../contracts/mlog/lifecycle.js';
+import type { Db } from '../../../platform/db/database.js';
+import { type RequestContext, requireActor } from '../../../platform/http/request-context.js';
+import {
+  listDailyMetrics,
+  listSessions,
+  rebuildSessions,
+  refreshDailyMetrics,
+  sessionRefreshStart,
+  withJobLock,
+} from './lifecycle.repository.js';
+
+const DAY_MS = 86_400_000;
+/** A user's events further apart than this (without a session id) start a new session. */
+export const SESSION_GAP_MINUTES = 30;
+
+/**
+ * `daily_metrics` and `user_sessions`, derived from `mlog.events`. The job recomputes the last
+ * `lookbackDays` UTC days (today included) each time, so reruns are harmless and late events of
+ * those days are counted; events arriving with an older timestamp are not rolled up.
+ */
+export function createRollups({
+  db,
+  clock,
+  log,
+  lookbackDays = 2,
+}: {
+  db: Db;
+  clock: () => Date;
+  log: Logger;
+  lookbackDays?: number;
+}) {
+  return {
+    async refresh(): Promise<{ metrics: number; sessions: number } | undefined> {
+      const now = clock();
+      const from = new Date((Math.floor(now.getTime() / DAY_MS) - (lookbackDays - 1)) * DAY_MS);
+      const to = new Date((Math.floor(now.getTime() / DAY_MS) + 1) * DAY_MS);
+      const done = await withJobLock(db, 'rollups', async (tx) => {
+        const metrics = await refreshDailyMetrics(tx, from, to, now);
+        const sessionsFrom = await sessionRefreshStart(tx, from, SESSION_GAP_MINUTES);
+        const sessions = await rebuildSessions(tx, sessionsFrom, to, SESSION_GAP_MINUTES);
+        return { metrics, sessions };
+      });
+      if (done) log.info({ from: from.toISOString(), ...done }, 'mlog rollups refreshed');
+      return done;
+    },
+
+    async dailyMetrics(
+      ctx: RequestContext,
+      query: { from: string; to: string; service?: string | undefined },
+    ): Promise<DailyMetrics> {
+      requireActor(ctx, 'admin', 'analyst');
+      return { items: await listDailyMetrics(db, query.from, query.to, query.service) };
+    },
+
+    async sessions(
+      ctx: RequestContext,
+      query: { user_id: string; from?: string | undefined; to?: string | undefined; limit: number },
+    ): Promise<UserSessions> {
+      requireActor(ctx, 'admin', 'analyst');
+      const from = query.from === undefined ? undefined : new Date(query.from);
+      const to = query.to === undefined ? undefined : new Date(query.to);
+      return { items: await listSessions(db, query.user_id, from, to, query.limit) };
+    },
+  };
+}
+
+export type Rollups = ReturnType<typeof createRollups>;
