@@ -69,7 +69,9 @@ describe('start-up failures stop the process with a message naming the cause', (
       REDIS_URL: 'redis://127.0.0.1',
     });
     expect(code).toBe(1);
-    expect(output).toMatch(/SERVICES: mint is not part of this build yet; available: axi, echo, mlog, portfolio/);
+    expect(output).toMatch(
+      /SERVICES: mint is not part of this build yet; available: axi, echo, mlog, portfolio/,
+    );
   });
 });
 
