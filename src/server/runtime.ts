@@ -4,6 +4,7 @@ import type { JSONWebKeySet } from 'jose';
 import type { Logger } from 'pino';
 import type { ServiceName } from '../contracts/events/index.js';
 import { buildApp } from './app.js';
+import { type AuditClient, createAuditClient } from './platform/audit/audit-client.js';
 import { createTokenVerifier } from './platform/auth/token-verifier.js';
 import type { Cache } from './platform/cache/cache.js';
 import { createCache } from './platform/cache/create-cache.js';
@@ -33,6 +34,8 @@ export interface Runtime {
   config: Config;
   log: Logger;
   metrics: Metrics;
+  /** The process's audit client (flush it in tests to see its events in MLOG). */
+  audit: AuditClient;
   cache: Cache;
   transport: EventTransport;
   /** The database each running service uses (several services may share one handle). */
@@ -171,6 +174,14 @@ export async function startRuntime(config: Config, options: StartOptions): Promi
     ];
 
     const clock = () => new Date();
+    const audit = createAuditClient({
+      log: log.child({ module: 'audit' }),
+      clock,
+      observer: metrics.observers.audit,
+    });
+    // Closers run in reverse: this one runs last but the databases', so the queued events of the
+    // last requests (and of services stopping) reach MLOG before its connections close.
+    closers.splice(1, 0, () => audit.close());
     const services = modules.map((module) => {
       const database = databases.get(module.name)!;
       const instance = module.create({
@@ -181,14 +192,19 @@ export async function startRuntime(config: Config, options: StartOptions): Promi
         cache,
         log: log.child({ module: module.name }),
         clock,
+        audit,
       });
       return { module, instance };
     });
+    // MLOG in this process stores the events directly; without it they are counted as dropped
+    // (a sink sending to a remote MLOG over HTTP is future work).
+    audit.attachSink(services.find((s) => s.instance.auditSink)?.instance.auditSink);
 
     const runtime: Runtime = {
       config,
       log,
       metrics,
+      audit,
       cache,
       transport,
       databases,
@@ -202,6 +218,7 @@ export async function startRuntime(config: Config, options: StartOptions): Promi
       return runtime;
     }
     for (const { instance } of services) await instance.start?.();
+    audit.start();
     // Services stop their own background work before the databases close (closers run in reverse).
     closers.push(async () => {
       for (const { instance } of services) await instance.stop?.();

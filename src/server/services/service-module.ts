@@ -2,6 +2,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { JSONWebKeySet } from 'jose';
 import type { Logger } from 'pino';
 import type { ServiceName } from '../../contracts/events/index.js';
+import type { AuditClient, AuditSink } from '../platform/audit/audit-client.js';
 import type { ApiKeyResolver } from '../platform/auth/api-key-resolver.js';
 import type { Cache } from '../platform/cache/cache.js';
 import type { Config } from '../platform/config/load-config.js';
@@ -20,6 +21,8 @@ export interface ServiceDeps {
   cache: Cache;
   log: Logger;
   clock: () => Date;
+  /** The process's audit client: `record()` queues an event for MLOG and never blocks. */
+  audit: AuditClient;
 }
 
 export interface ConsumerSpec {
@@ -41,6 +44,8 @@ export interface ServiceInstance {
   tokenKeys?(): JSONWebKeySet | undefined;
   /** Resolves `X-API-Key` callers, when this service issues API keys (AXI). */
   apiKeys?: ApiKeyResolver;
+  /** Stores audit events in this process (MLOG): the platform's audit client sends to it. */
+  auditSink?: AuditSink;
 }
 
 /** How a service plugs into the platform: its schema's migrations and its wiring. */

@@ -1,4 +1,5 @@
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { AuditObserver } from '../audit/audit-client.js';
 import type { DatabaseHandle, DatabaseObserver } from '../db/database.js';
 import type { ConsumerObserver } from '../events/idempotent-consumer.js';
 import type { RelayObserver } from '../events/outbox-relay.js';
@@ -83,6 +84,17 @@ export function createMetrics() {
     labelNames: ['consumer', 'outcome'] as const,
     registers: [registry],
   });
+  const auditSent = new Counter({
+    name: 'audit_events_sent_total',
+    help: 'Audit events this process delivered to MLOG',
+    registers: [registry],
+  });
+  const auditDropped = new Counter({
+    name: 'audit_events_dropped_total',
+    help: 'Audit events this process gave up on (queue_full, send_failed, circuit_open, no_sink, closed)',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  });
 
   const database: DatabaseObserver = {
     onQuery: (ms, failed, db) =>
@@ -99,11 +111,15 @@ export function createMetrics() {
   const consumer: ConsumerObserver = {
     onConsumed: (name, outcome) => eventsConsumed.inc({ consumer: name, outcome }),
   };
+  const audit: AuditObserver = {
+    onSent: (count) => auditSent.inc(count),
+    onDropped: (reason, count) => auditDropped.inc({ reason }, count),
+  };
 
   return {
     registry,
     httpDuration,
-    observers: { database, relay, consumer },
+    observers: { database, relay, consumer, audit },
     watchPool(name: string, handle: DatabaseHandle) {
       pools.set(name, handle);
     },

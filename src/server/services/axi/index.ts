@@ -13,8 +13,8 @@ export const axiModule: ServiceModule = {
   name: 'axi',
   description: 'Accounts and auth; CSV datasets: upload, typed storage, profiles, correlations, cohorts',
   migrations: { ...accountsMigrations, ...datasetsMigrations, ...analyticsMigrations },
-  create({ db, database, outbox, cache, config, clock, log }) {
-    const accounts = createAccounts({ db, outbox, cache, config, clock, log });
+  create({ db, database, outbox, cache, config, clock, log, audit }) {
+    const accounts = createAccounts({ db, outbox, cache, config, clock, log, audit });
     const analytics = createAnalytics({
       db,
       outbox,
@@ -30,6 +30,7 @@ export const axiModule: ServiceModule = {
       cache,
       clock,
       log,
+      audit,
       limits,
       profile: analytics.computeProfile,
     });

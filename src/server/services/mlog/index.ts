@@ -23,6 +23,17 @@ export const mlogModule: ServiceModule = {
         await app.register(lifecycle.routes, { prefix: '/api/mlog' });
       },
       consumers: [],
+      // The platform's own audit events, from services in this process: already well-formed,
+      // stored as schema version 2 straight into the events table.
+      auditSink: {
+        send: async (batch) => {
+          const receivedAt = clock();
+          await events.insertEvents(
+            db,
+            batch.map((e) => ({ ...e, receivedAt, schemaVersion: 2 })),
+          );
+        },
+      },
       start: async () => {
         await events.start();
         await lifecycle.start();

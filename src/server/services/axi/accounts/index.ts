@@ -20,9 +20,9 @@ export { accountsMigrations } from './accounts.migrations.js';
  * profiles, administration, API keys; and the ES256 key that signs the platform's access tokens.
  */
 export function createAccounts(
-  deps: Pick<ServiceDeps, 'db' | 'outbox' | 'cache' | 'config' | 'clock' | 'log'>,
+  deps: Pick<ServiceDeps, 'db' | 'outbox' | 'cache' | 'config' | 'clock' | 'log' | 'audit'>,
 ) {
-  const { db, cache, config, clock, log } = deps;
+  const { db, cache, config, clock, log, audit } = deps;
   const issuer = createTokenIssuer({
     db,
     issuer: config.auth.issuer,
@@ -36,6 +36,7 @@ export function createAccounts(
     cache,
     clock,
     log,
+    audit,
     issuer,
     adminEmails: config.axi.adminEmails,
     refreshTokenTtlDays: config.auth.refreshTokenTtlDays,

@@ -21,6 +21,7 @@ import type {
 } from '../../../../contracts/axi/datasets.js';
 import { filterOperators } from '../../../../contracts/axi/datasets.js';
 import { datasetDeleted, datasetUploaded } from '../../../../contracts/events/index.js';
+import type { AuditClient } from '../../../platform/audit/audit-client.js';
 import type { Cache } from '../../../platform/cache/cache.js';
 import type { DatabaseHandle, Db } from '../../../platform/db/database.js';
 import { createEvent, type Outbox } from '../../../platform/events/outbox.js';
@@ -60,6 +61,8 @@ export interface DatasetsDeps {
   cache: Cache;
   clock: () => Date;
   log: Logger;
+  /** Optional so the service can be tested alone; the module always passes the platform's client. */
+  audit?: AuditClient;
   limits: { maxBytes: number; maxColumns: number };
   /** Computes and stores the profile of a freshly stored dataset (analytics). */
   profile(db: Db, dataset: DatasetRecord): Promise<unknown>;
@@ -209,6 +212,16 @@ export function createDatasetsService(deps: DatasetsDeps) {
           },
           'dataset stored',
         );
+        deps.audit?.record(ctx, {
+          service: 'axi',
+          action: 'upload',
+          metadata: {
+            datasetId: record.id,
+            rows: record.rowCount,
+            rejectedRows: record.rejectedRowCount,
+            sizeBytes: record.sizeBytes,
+          },
+        });
         return { uploadId, dataset: toDataset(record), rejectedRowCount: record.rejectedRowCount };
       } catch (err) {
         if (input.signal.aborted && !(err instanceof AppError)) {
@@ -280,6 +293,7 @@ export function createDatasetsService(deps: DatasetsDeps) {
         );
         log.info({ datasetId: id, by: actor.id }, 'dataset deleted');
       });
+      deps.audit?.record(ctx, { service: 'axi', action: 'dataset.deleted', metadata: { datasetId: id } });
     },
 
     async rows(ctx: RequestContext, id: string, query: RowsQuery): Promise<RowsPage> {

@@ -8,6 +8,7 @@ import type {
   TwoFactorLoginBody,
   UserProfile,
 } from '../../../../../contracts/axi/auth.js';
+import type { AuditClient } from '../../../../platform/audit/audit-client.js';
 import type { Cache } from '../../../../platform/cache/cache.js';
 import type { Db } from '../../../../platform/db/database.js';
 import type { RequestContext } from '../../../../platform/http/request-context.js';
@@ -22,7 +23,6 @@ import {
 } from '../accounts.errors.js';
 import { randomSecret, sha256 } from '../secrets.js';
 import {
-  findFamilyOf,
   findRefreshTokenForUpdate,
   insertRefreshToken,
   markRotated,
@@ -47,6 +47,8 @@ export interface AuthDeps {
   cache: Cache;
   clock: () => Date;
   log: Logger;
+  /** Optional so the service can be tested alone; the module always passes the platform's client. */
+  audit?: AuditClient;
   issuer: TokenIssuer;
   adminEmails: readonly string[];
   refreshTokenTtlDays: number;
@@ -76,6 +78,22 @@ export function createAuthService(deps: AuthDeps) {
     return dummyHash;
   };
   const refreshTtlMs = deps.refreshTokenTtlDays * 86_400_000;
+
+  // The refresh-token family is the sign-in's session id (an id, not the secret token).
+  function audit(
+    ctx: RequestContext,
+    action: string,
+    userId: string | null,
+    metadata: Record<string, unknown> = {},
+    sessionId?: string,
+  ) {
+    deps.audit?.record(ctx, { service: 'axi', action, userId, sessionId, metadata });
+  }
+
+  // Never the password or the e-mail typed: the user id when the account exists, and why it failed.
+  function loginFailed(ctx: RequestContext, userId: string | null, reason: string) {
+    audit(ctx, 'login.failed', userId, { reason });
+  }
 
   async function throttleAccount(email: string) {
     const { count, ttlMs } = await cache.increment(
@@ -137,16 +155,23 @@ export function createAuthService(deps: AuthDeps) {
       };
       if (!(await insertUser(db, { ...user, roles: [...user.roles] }))) throw new EmailTaken();
       ctx.log.info({ userId: user.id, roles: user.roles }, 'user registered');
+      audit(ctx, 'register', user.id, { roles: [...user.roles] });
       const created = await findUserById(db, user.id);
       return toProfile(created!);
     },
 
     async login(ctx: RequestContext, input: LoginBody): Promise<LoginOutcome> {
-      await throttleAccount(input.email);
+      try {
+        await throttleAccount(input.email);
+      } catch (err) {
+        if (err instanceof TooManyAttempts) loginFailed(ctx, null, 'throttled');
+        throw err;
+      }
       const user = await findUserByEmail(db, input.email);
       if (!user) {
         // Same work as for a real account, so the answer's timing does not tell them apart.
         await verifyPassword(await theDummyHash(), input.password);
+        loginFailed(ctx, null, 'unknown_account');
         throw new InvalidCredentials();
       }
       const now = clock();
@@ -154,13 +179,20 @@ export function createAuthService(deps: AuthDeps) {
       const passwordOk = await verifyPassword(user.passwordHash, input.password);
       // A locked account answers exactly as a wrong password does, even to the right one, and
       // failures while locked do not extend the lock (the owner can sign in once it ends).
-      if (locked) throw new InvalidCredentials();
+      if (locked) {
+        loginFailed(ctx, user.id, 'locked');
+        throw new InvalidCredentials();
+      }
       if (!passwordOk) {
         await recordFailedLogin(db, user.id, lockDurationMs, now);
         ctx.log.info({ userId: user.id }, 'sign-in failed: wrong password');
+        loginFailed(ctx, user.id, 'wrong_password');
         throw new InvalidCredentials();
       }
-      if (user.disabled) throw new AccountDisabled();
+      if (user.disabled) {
+        loginFailed(ctx, user.id, 'disabled');
+        throw new AccountDisabled();
+      }
       await clearFailedLogins(db, user.id);
       if (user.totpEnabled) {
         const challengeToken = randomSecret();
@@ -169,7 +201,10 @@ export function createAuthService(deps: AuthDeps) {
         return { kind: 'challenge', challenge: { mfaRequired: true, challengeToken } };
       }
       ctx.log.info({ userId: user.id }, 'signed in');
-      return { kind: 'session', session: await startSession(user, input.includeRefreshToken) };
+      const familyId = randomUUID();
+      const session = await startSession(user, input.includeRefreshToken, familyId);
+      audit(ctx, 'login', user.id, { secondFactor: false }, familyId);
+      return { kind: 'session', session };
     },
 
     async completeTwoFactorLogin(ctx: RequestContext, input: TwoFactorLoginBody): Promise<Session> {
@@ -186,12 +221,16 @@ export function createAuthService(deps: AuthDeps) {
       if (user.disabled) throw new AccountDisabled();
       if (!(await verifySecondFactor(db, user, input.code, clock()))) {
         ctx.log.info({ userId: user.id }, 'sign-in failed: wrong second factor');
+        loginFailed(ctx, user.id, 'wrong_second_factor');
         throw new InvalidTwoFactorCode();
       }
       // One challenge, one session: a replayed challenge token finds nothing.
       await cache.delete(key);
       ctx.log.info({ userId: user.id }, 'signed in with second factor');
-      return startSession(user, challenge.includeRefreshToken);
+      const familyId = randomUUID();
+      const session = await startSession(user, challenge.includeRefreshToken, familyId);
+      audit(ctx, 'login', user.id, { secondFactor: true }, familyId);
+      return session;
     },
 
     /**
@@ -239,10 +278,16 @@ export function createAuthService(deps: AuthDeps) {
     },
 
     /** Ends the sign-in the refresh token belongs to (all its rotations). Unknown tokens are fine. */
-    async logout(_ctx: RequestContext, presented: string | undefined): Promise<void> {
+    async logout(ctx: RequestContext, presented: string | undefined): Promise<void> {
       if (!presented) return;
-      const familyId = await findFamilyOf(db, sha256(presented));
-      if (familyId) await revokeFamily(db, familyId, clock());
+      // The token row (locked, as a refresh would) also says whose sign-in ends, for the audit
+      // event: logout usually comes with the cookie alone, no bearer token.
+      const ended = await db.transaction().execute(async (tx) => {
+        const row = await findRefreshTokenForUpdate(tx, sha256(presented));
+        if (row) await revokeFamily(tx, row.familyId, clock());
+        return row;
+      });
+      if (ended) audit(ctx, 'logout', ended.userId, {}, ended.familyId);
     },
   };
 }
