@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { StoredAuditEvent } from '../audit-event.js';
 import { CHUNK_ROWS, copyChunks, copyText, encodeRow } from './copy-rows.js';
+import { validateEvent } from './event-validation.js';
 
 const event = (overrides: Partial<StoredAuditEvent> = {}): StoredAuditEvent => ({
   id: '00000000-0000-4000-8000-000000000001',
@@ -31,5 +32,37 @@ describe('COPY text encoding', () => {
     const text = Buffer.from(chunks[1] as Uint8Array).toString();
     expect(text.split('\n')).toHaveLength(2);
     expect(text.endsWith('\n')).toBe(true);
+  });
+
+  it('writes a validated event with the metadata text validation computed, escaped like any other', () => {
+    const now = new Date('2025-03-01T10:00:01.000Z');
+    const checked = validateEvent(
+      {
+        timestamp: '2025-03-01T11:00:00+01:00',
+        service: 'axi',
+        action: 'login',
+        metadata: { p: 'x\ny', n: [1] },
+      },
+      now,
+      { metadataMaxBytes: 1024, retentionDays: 90, retentionByService: {} },
+    );
+    if (!checked.ok) throw new Error(checked.message);
+    expect(checked.event.metadataJson).toBe('{"p":"x\\ny","n":[1]}');
+    const { metadataJson: _, ...plain } = checked.event;
+    expect(encodeRow(checked.event)).toBe(encodeRow(plain));
+    expect(encodeRow(checked.event).endsWith('\t2\t{"p":"x\\\\ny","n":[1]}\n')).toBe(true);
+  });
+
+  it('formats the shared receipt time once and still writes each row its own', () => {
+    const later = new Date('2025-03-01T10:05:00.000Z');
+    const text = [...copyChunks([event(), event(), event({ receivedAt: later })])]
+      .map((c) => Buffer.from(c).toString())
+      .join('');
+    expect(
+      text
+        .split('\n')
+        .slice(0, 3)
+        .map((row) => row.split('\t')[2]),
+    ).toEqual(['2025-03-01T10:00:01.000Z', '2025-03-01T10:00:01.000Z', '2025-03-01T10:05:00.000Z']);
   });
 });

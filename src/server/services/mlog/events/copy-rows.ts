@@ -1,5 +1,11 @@
 import type { StoredAuditEvent } from '../audit-event.js';
 
+/**
+ * An event on its way into COPY. `metadataJson`, when present, is `JSON.stringify(metadata)` as
+ * validation already computed it (to check its size), so the row does not serialise it again.
+ */
+export type EncodableEvent = StoredAuditEvent & { readonly metadataJson?: string };
+
 /** Column order of the COPY statement and of the rows `encodeRow` writes. */
 export const COPY_COLUMNS =
   'id, ts, received_at, service, action, user_id, session_id, correlation_id, schema_version, metadata';
@@ -21,20 +27,27 @@ export function copyText(value: string): string {
 const nullable = (value: string | null) => (value === null ? '\\N' : copyText(value));
 
 /** One row of COPY text, newline-terminated. */
-export function encodeRow(e: StoredAuditEvent): string {
-  return `${e.id}\t${e.ts.toISOString()}\t${e.receivedAt.toISOString()}\t${copyText(e.service)}\t${copyText(
+export function encodeRow(e: EncodableEvent, receivedAt: string = e.receivedAt.toISOString()): string {
+  return `${e.id}\t${e.ts.toISOString()}\t${receivedAt}\t${copyText(e.service)}\t${copyText(
     e.action,
   )}\t${nullable(e.userId)}\t${nullable(e.sessionId)}\t${nullable(e.correlationId)}\t${e.schemaVersion}\t${copyText(
-    JSON.stringify(e.metadata),
+    e.metadataJson ?? JSON.stringify(e.metadata),
   )}\n`;
 }
 
 /** The events as COPY text chunks of at most CHUNK_ROWS rows / about CHUNK_BYTES each. */
-export function* copyChunks(events: Iterable<StoredAuditEvent>): Generator<Uint8Array> {
+export function* copyChunks(events: Iterable<EncodableEvent>): Generator<Uint8Array> {
   let rows: string[] = [];
   let chars = 0;
+  // The events of one request share one receipt time: format it once, not once per row.
+  let receivedAt: Date | undefined;
+  let receivedAtText = '';
   for (const event of events) {
-    const row = encodeRow(event);
+    if (event.receivedAt !== receivedAt) {
+      receivedAt = event.receivedAt;
+      receivedAtText = receivedAt.toISOString();
+    }
+    const row = encodeRow(event, receivedAtText);
     rows.push(row);
     // Characters, not bytes: close enough as a bound, and free to count.
     chars += row.length;

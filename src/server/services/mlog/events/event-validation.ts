@@ -5,7 +5,7 @@ import {
   MAX_FUTURE_SKEW_MS,
   SERVICE_PATTERN,
 } from '../../../../contracts/mlog/events.js';
-import type { StoredAuditEvent } from '../audit-event.js';
+import type { EncodableEvent } from './copy-rows.js';
 
 export interface ValidationLimits {
   metadataMaxBytes: number;
@@ -13,7 +13,7 @@ export interface ValidationLimits {
   retentionByService: Record<string, number>;
 }
 
-export type Validated = { ok: true; event: StoredAuditEvent } | { ok: false; field: string; message: string };
+export type Validated = { ok: true; event: EncodableEvent } | { ok: false; field: string; message: string };
 
 const DAY_MS = 86_400_000;
 const MAX_ID_CHARS = 256;
@@ -135,6 +135,7 @@ export function validateEvent(
       correlationId,
       schemaVersion: version,
       metadata,
+      metadataJson,
     },
   };
 }

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import type { CopySession, Db } from '../../../platform/db/database.js';
 import type { StoredAuditEvent } from '../audit-event.js';
-import { COPY_STATEMENT, copyChunks } from './copy-rows.js';
+import { COPY_STATEMENT, copyChunks, type EncodableEvent } from './copy-rows.js';
 
 const DAY_MS = 86_400_000;
 
@@ -56,7 +56,7 @@ async function* toAsync<T>(items: Iterable<T>): AsyncGenerator<T> {
 }
 
 /** COPYs the events (their partitions must exist) on the session's connection; returns rows copied. */
-export async function copyEvents(session: CopySession, events: Iterable<StoredAuditEvent>): Promise<number> {
+export async function copyEvents(session: CopySession, events: Iterable<EncodableEvent>): Promise<number> {
   return session.copyFrom(COPY_STATEMENT, toAsync(copyChunks(events)));
 }
 

@@ -9,7 +9,7 @@ import type { Config } from '../../../platform/config/load-config.js';
 import type { CopySession, DatabaseHandle, Db } from '../../../platform/db/database.js';
 import { type RequestContext, requireScope } from '../../../platform/http/request-context.js';
 import type { StoredAuditEvent } from '../audit-event.js';
-import { CHUNK_ROWS } from './copy-rows.js';
+import { CHUNK_ROWS, type EncodableEvent } from './copy-rows.js';
 import { IngestTally, type ValidationLimits, validateEvent } from './event-validation.js';
 import { NoEvents, NotNdjson, TooManyEvents } from './events.errors.js';
 import { copyEvents, createDayPartition, dayOf, insertEventRows } from './events.repository.js';
@@ -25,6 +25,8 @@ export interface EventsDeps {
 
 /** Room for the fields around the metadata on one NDJSON line. */
 const LINE_OVERHEAD_BYTES = 8_192;
+/** How many NDJSON lines are read between two turns given to the event loop. */
+const YIELD_EVERY_LINES = 1_000;
 
 export type EventsService = ReturnType<typeof createEventsService>;
 
@@ -144,39 +146,64 @@ export function createEventsService({ db, database, config, clock, log }: Events
       let lines = 0;
       let jsonLines = 0;
       await inCopyTransaction(async (session, _tx, ensureDays) => {
-        let batch: StoredAuditEvent[] = [];
+        let batch: EncodableEvent[] = [];
+        // One COPY at a time is in flight on the connection while the next chunk is read and
+        // checked: PostgreSQL stores a chunk while this process parses the next one.
+        let copying: Promise<void> | undefined;
+        const settle = async () => {
+          const pending = copying;
+          copying = undefined;
+          await pending;
+        };
         const flush = async () => {
           if (batch.length === 0) return;
-          await ensureDays(batch);
-          tally.accepted += await copyEvents(session, batch);
+          const rows = batch;
           batch = [];
+          // Partition DDL and the next COPY must wait for the connection to be free.
+          await settle();
+          await ensureDays(rows);
+          const started = copyEvents(session, rows).then((n) => {
+            tally.accepted += n;
+          });
+          // Its failure is thrown by the next settle(); until then it is not unhandled.
+          started.catch(() => {});
+          copying = started;
         };
-        for await (const line of ndjsonLines(body, maxLineBytes)) {
-          signal?.throwIfAborted();
-          if (++lines > MAX_BATCH_EVENTS) throw new TooManyEvents('ndjson');
-          if ('tooLong' in line) {
-            tally.reject(line.index, '', `the line is longer than ${maxLineBytes} bytes`);
-            continue;
+        try {
+          for await (const line of ndjsonLines(body, maxLineBytes)) {
+            signal?.throwIfAborted();
+            if (++lines > MAX_BATCH_EVENTS) throw new TooManyEvents('ndjson');
+            // A body already in memory never waits on I/O: give the event loop a turn now and
+            // then, so the COPY in flight (and other requests) progress during a long batch.
+            if (lines % YIELD_EVERY_LINES === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+            if ('tooLong' in line) {
+              tally.reject(line.index, '', `the line is longer than ${maxLineBytes} bytes`);
+              continue;
+            }
+            let raw: unknown;
+            try {
+              raw = JSON.parse(line.text);
+              jsonLines++;
+            } catch {
+              tally.reject(line.index, '', 'is not valid JSON');
+              continue;
+            }
+            const checked = validateEvent(raw, now, limits);
+            if (!checked.ok) {
+              tally.reject(line.index, checked.field, checked.message);
+              continue;
+            }
+            batch.push(checked.event);
+            if (batch.length >= CHUNK_ROWS) await flush();
           }
-          let raw: unknown;
-          try {
-            raw = JSON.parse(line.text);
-            jsonLines++;
-          } catch {
-            tally.reject(line.index, '', 'is not valid JSON');
-            continue;
-          }
-          const checked = validateEvent(raw, now, limits);
-          if (!checked.ok) {
-            tally.reject(line.index, checked.field, checked.message);
-            continue;
-          }
-          batch.push(checked.event);
-          if (batch.length >= CHUNK_ROWS) await flush();
+          if (lines === 0) throw new NoEvents();
+          if (jsonLines === 0) throw new NotNdjson();
+          await flush();
+          await settle();
+        } finally {
+          // Never leave a COPY running under the transaction's rollback.
+          await copying?.catch(() => {});
         }
-        if (lines === 0) throw new NoEvents();
-        if (jsonLines === 0) throw new NotNdjson();
-        await flush();
       });
       return tally.result();
     },
