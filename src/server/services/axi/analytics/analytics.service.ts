@@ -216,15 +216,7 @@ export function createAnalyticsService({
         columns,
         await correlate(db, dataset, columns, input.method),
       );
-      const report = {
-        id: randomUUID(),
-        kind: 'correlation' as const,
-        ownerId: actor.id,
-        datasetId: dataset.id,
-        params: input,
-        result,
-        createdAt: clock().toISOString(),
-      };
+      const report = newReport('correlation' as const, actor.id, dataset.id, input, result, clock());
       await store(
         ctx,
         report,
@@ -232,7 +224,7 @@ export function createAnalyticsService({
           correlationCalculated,
           ctx,
           { reportId: report.id, datasetId: dataset.id, ownerId: actor.id, method: input.method, columns },
-          { idempotencyKey: `report:${report.id}`, occurredAt: new Date(report.createdAt) },
+          reportEventOptions(report),
         ),
       );
       return report;
@@ -252,15 +244,7 @@ export function createAnalyticsService({
         valueColumn: value?.name ?? null,
         ...matrix,
       };
-      const report = {
-        id: randomUUID(),
-        kind: 'cohort' as const,
-        ownerId: actor.id,
-        datasetId: dataset.id,
-        params: input,
-        result,
-        createdAt: clock().toISOString(),
-      };
+      const report = newReport('cohort' as const, actor.id, dataset.id, input, result, clock());
       await store(
         ctx,
         report,
@@ -274,7 +258,7 @@ export function createAnalyticsService({
             period: input.period,
             cohorts: result.cohorts.length,
           },
-          { idempotencyKey: `report:${report.id}`, occurredAt: new Date(report.createdAt) },
+          reportEventOptions(report),
         ),
       );
       return report;
@@ -298,3 +282,20 @@ export function createAnalyticsService({
 }
 
 export type AnalyticsService = ReturnType<typeof createAnalyticsService>;
+
+/** A stored analysis as the API shows it: who ran what on which dataset, and when. */
+function newReport<K extends string, P, R>(
+  kind: K,
+  ownerId: string,
+  datasetId: string,
+  params: P,
+  result: R,
+  now: Date,
+) {
+  return { id: randomUUID(), kind, ownerId, datasetId, params, result, createdAt: now.toISOString() };
+}
+
+/** One event per report, however often the outbox relays it. */
+function reportEventOptions(report: { id: string; createdAt: string }) {
+  return { idempotencyKey: `report:${report.id}`, occurredAt: new Date(report.createdAt) };
+}

@@ -1,6 +1,7 @@
 import { CompiledQuery, sql } from 'kysely';
 import type { TimelineBucket } from '../../../../contracts/mlog/query.js';
 import type { Db } from '../../../platform/db/database.js';
+import type { StoredAuditEvent } from '../audit-event.js';
 import type { CompiledPipeline } from './pipeline-compiler.js';
 
 export interface EventFilter {
@@ -48,20 +49,11 @@ export async function countByBucket(db: Db, bucket: TimelineBucket, filter: Even
   return rows;
 }
 
-export interface EventRow {
-  id: string;
-  ts: Date;
+/** A stored event as the events endpoint reads it back. */
+export type EventRow = StoredAuditEvent & {
   /** `ts` to the microsecond, for the cursor (a JS Date keeps only milliseconds). */
   tsExact: string;
-  receivedAt: Date;
-  service: string;
-  action: string;
-  userId: string | null;
-  sessionId: string | null;
-  correlationId: string | null;
-  schemaVersion: number;
-  metadata: Record<string, unknown>;
-}
+};
 
 /** Newest first, keyset on (ts, id): rows strictly after `before` in that order. */
 export async function listEvents(
