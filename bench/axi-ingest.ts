@@ -11,7 +11,6 @@ import { createReadStream, mkdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { sqlTypeOf } from '../src/contracts/axi/columns.js';
 import {
   type DatabaseHandle,
@@ -19,6 +18,7 @@ import {
   openPostgresDatabase,
 } from '../src/server/platform/db/database.js';
 import { analyseCsv, type CsvAnalysis, loadCsv } from '../src/server/services/axi/datasets/ingest/index.js';
+import { createPostgresDatabase } from '../test/support/databases.js';
 import { generateCsv } from './generate-csv.js';
 
 const rows = Number(process.env.BENCH_ROWS ?? 1_000_000);
@@ -85,14 +85,9 @@ async function main() {
     `file: ${file} (${rows.toLocaleString('en')} rows, ${mb(size)}; ready in ${seconds(performance.now() - generated)})`,
   );
 
-  const scratch = `axi_bench_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: baseUrl });
-  await admin.connect();
-  await admin.query(`create database ${scratch}`);
-  const url = new URL(baseUrl);
-  url.pathname = `/${scratch}`;
+  const scratch = await createPostgresDatabase(baseUrl);
   const handle = await openPostgresDatabase({
-    url: url.toString(),
+    url: scratch.url,
     pool: { max: 4, connectionTimeoutMs: 5000, idleTimeoutMs: 10_000 },
     statementTimeoutMs: 0,
     applicationName: 'axi-bench',
@@ -110,13 +105,7 @@ async function main() {
     const psqlStart = performance.now();
     execFileSync(
       'psql',
-      [
-        url.toString(),
-        '-v',
-        'ON_ERROR_STOP=1',
-        '-c',
-        `\\copy axi_data.psql_anchor from '${file}' csv header`,
-      ],
+      [scratch.url, '-v', 'ON_ERROR_STOP=1', '-c', `\\copy axi_data.psql_anchor from '${file}' csv header`],
       {
         env: { ...process.env, PGTZ: 'UTC' },
         stdio: ['ignore', 'ignore', 'inherit'],
@@ -145,8 +134,7 @@ async function main() {
     );
   } finally {
     await handle.close();
-    await admin.query(`drop database if exists ${scratch} with (force)`);
-    await admin.end();
+    await scratch.drop();
   }
 
   if (process.env.BENCH_SKIP_PGLITE !== '1') {

@@ -15,13 +15,11 @@
  * The table is truncated and checkpointed before each run so each starts from the same state.
  */
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
 import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
-import pg from 'pg';
 import pino from 'pino';
 import { loadConfig } from '../src/server/platform/config/load-config.js';
 import { openPostgresDatabase } from '../src/server/platform/db/database.js';
@@ -33,6 +31,7 @@ import { validateEvent } from '../src/server/services/mlog/events/event-validati
 import { createDayPartition, dayOf } from '../src/server/services/mlog/events/events.repository.js';
 import { createEventsService } from '../src/server/services/mlog/events/events.service.js';
 import { mlogModule } from '../src/server/services/mlog/index.js';
+import { createPostgresDatabase } from '../test/support/databases.js';
 
 const total = Number(process.env.BENCH_ROWS ?? 1_000_000);
 const batchSize = 100_000;
@@ -129,14 +128,9 @@ async function main() {
     `${fmt(total)} events over ${days} days, ${batchRanges.length} batches; prepared in ${((performance.now() - prepared) / 1000).toFixed(1)} s`,
   );
 
-  const scratch = `mlog_bench_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: baseUrl });
-  await admin.connect();
-  await admin.query(`create database ${scratch}`);
-  const url = new URL(baseUrl);
-  url.pathname = `/${scratch}`;
+  const scratch = await createPostgresDatabase(baseUrl);
   const database = await openPostgresDatabase({
-    url: url.toString(),
+    url: scratch.url,
     pool: { max: 4, connectionTimeoutMs: 5000, idleTimeoutMs: 10_000 },
     statementTimeoutMs: 0,
     applicationName: 'mlog-bench',
@@ -160,7 +154,7 @@ async function main() {
     execFileSync(
       'psql',
       [
-        url.toString(),
+        scratch.url,
         '-v',
         'ON_ERROR_STOP=1',
         '-c',
@@ -219,8 +213,7 @@ async function main() {
     console.log(line('(c) NDJSON parse + validate + insertEvents', ndjsonMs));
   } finally {
     await database.close();
-    await admin.query(`drop database if exists ${scratch} with (force)`);
-    await admin.end();
+    await scratch.drop();
     rmSync(copyFile, { force: true });
   }
 }
