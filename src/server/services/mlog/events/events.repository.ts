@@ -30,6 +30,8 @@ const raceCodes = new Set(['42P07', '23505', '42P17']);
  * keeps a lost race (another process created it meanwhile) from aborting that transaction.
  */
 export async function createDayPartition(db: Db, day: string): Promise<void> {
+  // The savepoint below needs a transaction; outside one, the creation gets its own.
+  if (!db.isTransaction) return db.transaction().execute((tx) => createDayPartition(tx, day));
   const name = partitionName(day);
   const { from, to } = dayBounds(day);
   await sql`savepoint mlog_partition`.execute(db);

@@ -104,7 +104,7 @@ export function createEventsService({ db, database, config, clock, log }: Events
     const days = [-1, 0, 1].map((offset) => dayOf(new Date(now.getTime() + offset * 86_400_000)));
     for (const day of days) {
       if (knownDays.has(day)) continue;
-      await db.transaction().execute((tx) => createDayPartition(tx, day));
+      await createDayPartition(db, day);
       knownDays.add(day);
     }
   }

@@ -7,6 +7,7 @@ import { startTestRuntime } from '../../../../../test/support/test-runtime.js';
 import { createTestIssuer } from '../../../../../test/support/tokens.js';
 import type { Db } from '../../../platform/db/database.js';
 import type { Runtime } from '../../../runtime.js';
+import { createDayPartition } from '../events/events.repository.js';
 
 describe.each(runtimeTargets())('MLOG lifecycle over HTTP on $name', (target) => {
   let runtime: Runtime;
@@ -45,8 +46,7 @@ describe.each(runtimeTargets())('MLOG lifecycle over HTTP on $name', (target) =>
       db,
     );
     // An expired day partition (the default retention is 90 days) holding two events.
-    await sql`create table mlog.events_20200101 partition of mlog.events
-      for values from ('2020-01-01') to ('2020-01-02')`.execute(db);
+    await createDayPartition(db, '20200101');
     await sql`
       insert into mlog.events (id, ts, received_at, service, action, schema_version, metadata)
       select gen_random_uuid(), '2020-01-01T05:00:00Z', now(), 'axi', 'login', 1, '{}'::jsonb

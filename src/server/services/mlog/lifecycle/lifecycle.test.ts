@@ -20,6 +20,7 @@ import {
   TIMESTAMP_HEADER,
   verifyWebhookSignature,
 } from '../../../platform/http/webhooks.js';
+import { createDayPartition as createEventsDayPartition } from '../events/events.repository.js';
 import { mlogTableMigrations } from '../migrations.js';
 import { createLifecycle, lifecycleMigrations } from './index.js';
 
@@ -39,13 +40,9 @@ function dayName(day: string) {
   return `events_${day.replaceAll('-', '')}`;
 }
 
-function nextDay(day: string) {
-  return new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
-}
-
+/** The real partition of a `YYYY-MM-DD` day, made as ingest makes it. */
 async function createDayPartition(db: Db, day: string) {
-  await sql`create table if not exists ${sql.id('mlog', dayName(day))} partition of mlog.events
-    for values from (${sql.lit(day)}) to (${sql.lit(nextDay(day))})`.execute(db);
+  await createEventsDayPartition(db, day.replaceAll('-', ''));
 }
 
 /** `n` events of one service and action, `stepSeconds` apart from `start`. */

@@ -10,6 +10,7 @@ import { waitFor } from '../../../../../test/support/wait-for.js';
 import type { Db } from '../../../platform/db/database.js';
 import type { Runtime } from '../../../runtime.js';
 import type { StoredAuditEvent } from '../audit-event.js';
+import { createDayPartition } from '../events/events.repository.js';
 import { createQueryService } from './query.service.js';
 
 type Doc = Record<string, unknown>;
@@ -224,14 +225,7 @@ describe.each(runtimeTargets())('MLOG queries over HTTP on $name', (target) => {
         authorization: `Bearer ${await issuer.token({ sub: `user-${key}`, roles: [...roles] })}`,
       };
     }
-    for (const day of ['01', '02', '03']) {
-      await sql
-        .raw(
-          `create table if not exists mlog.events_202503${day} partition of mlog.events ` +
-            `for values from ('2025-03-${day}') to ('2025-03-${day}'::date + 1)`,
-        )
-        .execute(db);
-    }
+    for (const day of ['20250301', '20250302', '20250303']) await createDayPartition(db, day);
     for (const r of rows) {
       await sql`insert into mlog.events (id, ts, received_at, service, action, user_id, session_id, correlation_id, schema_version, metadata)
         values (${r.id}, ${r.ts}::timestamptz, now(), ${r.service}, ${r.action}, ${r.user_id}, ${r.session_id},
