@@ -1,4 +1,6 @@
+import type { ReactNode } from 'react';
 import { ApiError } from '../../../shared/api/http.js';
+import { Skeleton } from '../../../shared/ui/card.js';
 
 /** An analysis failure in words: the server's detail, and each field it named. */
 export function AnalysisError({ error }: { error: unknown }) {
@@ -41,4 +43,39 @@ export function AnalysisError({ error }: { error: unknown }) {
 /** Whether the signed-in roles may run analyses (the server's rule: analyst or admin). */
 export function canRunAnalyses(roles: readonly string[] | undefined): boolean {
   return Boolean(roles?.some((r) => r === 'analyst' || r === 'admin'));
+}
+
+/** Said under a run button when the caller's role cannot run analyses. */
+export function RoleNotice({ allowed }: { allowed: boolean }) {
+  if (allowed) return null;
+  return (
+    <p className="text-sm text-slate-600 dark:text-slate-400">
+      Running analyses needs the analyst or admin role.
+    </p>
+  );
+}
+
+/**
+ * Where an analysis' outcome appears, announced politely: its failure, a skeleton while it runs,
+ * then the result, or the empty state when there is nothing yet (null while that is unknown).
+ */
+export function AnalysisOutcome({
+  error,
+  pending,
+  result,
+  empty,
+}: {
+  error: unknown;
+  pending: boolean;
+  result: ReactNode;
+  empty: ReactNode;
+}) {
+  return (
+    <>
+      <AnalysisError error={error} />
+      <div aria-live="polite" aria-busy={pending}>
+        {pending ? <Skeleton className="h-72 w-full" /> : (result ?? empty)}
+      </div>
+    </>
+  );
 }

@@ -8,7 +8,7 @@ import { Card, EmptyState, Skeleton } from '../../../shared/ui/card.js';
 import { SelectField } from '../../../shared/ui/text-field.js';
 import { useToast } from '../../../shared/ui/toasts.js';
 import { useLatestReport, useRunCohorts } from '../hooks.js';
-import { AnalysisError, canRunAnalyses } from './analysis-error.js';
+import { AnalysisOutcome, canRunAnalyses, RoleNotice } from './analysis-error.js';
 import { formatNumber, sequentialColor, useIsDark } from './chart-theme.js';
 import type { HeatmapCell } from './heatmap-chart.js';
 import { type ResultView, ViewToggle } from './view-toggle.js';
@@ -178,31 +178,31 @@ export function CohortPanel({ datasetId, columns }: { datasetId: string; columns
           <Button type="submit" disabled={run.isPending || !allowed}>
             {run.isPending ? 'Running…' : 'Run cohorts'}
           </Button>
-          {!allowed && (
-            <p className="text-sm text-slate-600 dark:text-slate-400">
-              Running analyses needs the analyst or admin role.
-            </p>
-          )}
+          <RoleNotice allowed={allowed} />
         </form>
       )}
-      <AnalysisError error={run.error} />
-      <div aria-live="polite" aria-busy={run.isPending}>
-        {run.isPending ? (
-          <Skeleton className="h-72 w-full" />
-        ) : result ? (
-          <CohortResultView
-            result={result}
-            createdAt={resultAt}
-            view={view}
-            onViewChange={setView}
-            columns={columns}
-          />
-        ) : latest.isLoading || temporal.length === 0 ? null : (
-          <EmptyState title="No cohort analysis yet">
-            Choose the entity and time columns above, then run the cohorts.
-          </EmptyState>
-        )}
-      </div>
+      <AnalysisOutcome
+        error={run.error}
+        pending={run.isPending}
+        result={
+          result ? (
+            <CohortResultView
+              result={result}
+              createdAt={resultAt}
+              view={view}
+              onViewChange={setView}
+              columns={columns}
+            />
+          ) : null
+        }
+        empty={
+          latest.isLoading || temporal.length === 0 ? null : (
+            <EmptyState title="No cohort analysis yet">
+              Choose the entity and time columns above, then run the cohorts.
+            </EmptyState>
+          )
+        }
+      />
     </Card>
   );
 }

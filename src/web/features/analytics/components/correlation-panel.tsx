@@ -6,7 +6,7 @@ import { Button } from '../../../shared/ui/button.js';
 import { Card, EmptyState, Skeleton } from '../../../shared/ui/card.js';
 import { useToast } from '../../../shared/ui/toasts.js';
 import { useLatestReport, useRunCorrelations } from '../hooks.js';
-import { AnalysisError, canRunAnalyses } from './analysis-error.js';
+import { AnalysisOutcome, canRunAnalyses, RoleNotice } from './analysis-error.js';
 import { divergingColor, formatNumber, formatP, useIsDark } from './chart-theme.js';
 import type { HeatmapCell } from './heatmap-chart.js';
 import { type ResultView, ViewToggle } from './view-toggle.js';
@@ -169,30 +169,30 @@ export function CorrelationPanel({ datasetId, columns }: { datasetId: string; co
             {selected.size} of {numeric.length} selected
           </span>
         </div>
-        {!allowed && (
-          <p className="text-sm text-slate-600 dark:text-slate-400">
-            Running analyses needs the analyst or admin role.
-          </p>
-        )}
+        <RoleNotice allowed={allowed} />
       </form>
-      <AnalysisError error={run.error} />
-      <div aria-live="polite" aria-busy={run.isPending}>
-        {run.isPending ? (
-          <Skeleton className="h-72 w-full" />
-        ) : result ? (
-          <CorrelationResultView
-            result={result}
-            createdAt={resultAt}
-            view={view}
-            onViewChange={setView}
-            labelOf={labelOf}
-          />
-        ) : latest.isLoading ? null : (
-          <EmptyState title="No correlation run yet">
-            Pick the columns and a method above, then run the correlation.
-          </EmptyState>
-        )}
-      </div>
+      <AnalysisOutcome
+        error={run.error}
+        pending={run.isPending}
+        result={
+          result ? (
+            <CorrelationResultView
+              result={result}
+              createdAt={resultAt}
+              view={view}
+              onViewChange={setView}
+              labelOf={labelOf}
+            />
+          ) : null
+        }
+        empty={
+          latest.isLoading ? null : (
+            <EmptyState title="No correlation run yet">
+              Pick the columns and a method above, then run the correlation.
+            </EmptyState>
+          )
+        }
+      />
     </Card>
   );
 }
