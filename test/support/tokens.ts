@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, type JSONWebKeySet, SignJWT } from 'jose';
@@ -40,4 +41,18 @@ export async function createTestIssuer() {
       };
     },
   };
+}
+
+type TestIssuer = Awaited<ReturnType<typeof createTestIssuer>>;
+
+/** An Authorization header per role, each for its own user (`subOf(role)`, default a random id). */
+export async function headersByRole(
+  issuer: TestIssuer,
+  subOf: (role: Role) => string = () => randomUUID(),
+): Promise<Record<Role, Record<string, string>>> {
+  const headers = {} as Record<Role, Record<string, string>>;
+  for (const role of ['admin', 'analyst', 'viewer'] as const) {
+    headers[role] = { authorization: `Bearer ${await issuer.token({ sub: subOf(role), roles: [role] })}` };
+  }
+  return headers;
 }

@@ -1,10 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runtimeTargets } from '../../../../../test/support/runtime-targets.js';
 import { startTestRuntime, testConfig } from '../../../../../test/support/test-runtime.js';
-import { createTestIssuer } from '../../../../../test/support/tokens.js';
+import { createTestIssuer, headersByRole } from '../../../../../test/support/tokens.js';
 import type { DatabaseHandle, Db } from '../../../platform/db/database.js';
 import type { Runtime } from '../../../runtime.js';
 import { validateEvent } from './event-validation.js';
@@ -34,15 +33,7 @@ describe.each(runtimeTargets())('MLOG ingest over HTTP on $name', (target) => {
     app = runtime.apps[0]!.app;
     database = runtime.databases.get('mlog')!;
     db = database.db;
-    for (const [key, roles] of [
-      ['analyst', ['analyst']],
-      ['admin', ['admin']],
-      ['viewer', ['viewer']],
-    ] as const) {
-      headers[key] = {
-        authorization: `Bearer ${await issuer.token({ sub: randomUUID(), roles: [...roles] })}`,
-      };
-    }
+    Object.assign(headers, await headersByRole(issuer));
     // An API key belongs to a real AXI user.
     const registered = await app.inject({
       method: 'POST',

@@ -1,10 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runtimeTargets } from '../../../../../test/support/runtime-targets.js';
 import { startTestRuntime } from '../../../../../test/support/test-runtime.js';
-import { createTestIssuer } from '../../../../../test/support/tokens.js';
+import { createTestIssuer, headersByRole } from '../../../../../test/support/tokens.js';
 import type { Db } from '../../../platform/db/database.js';
 import type { Runtime } from '../../../runtime.js';
 import { createDayPartition } from '../events/events.repository.js';
@@ -20,15 +19,7 @@ describe.each(runtimeTargets())('MLOG lifecycle over HTTP on $name', (target) =>
     runtime = await startTestRuntime(await target.env(), { tokenKeys: () => issuer.jwks });
     app = runtime.apps[0]!.app;
     db = runtime.databases.get('mlog')!.db;
-    for (const [key, roles] of [
-      ['admin', ['admin']],
-      ['analyst', ['analyst']],
-      ['viewer', ['viewer']],
-    ] as const) {
-      headers[key] = {
-        authorization: `Bearer ${await issuer.token({ sub: randomUUID(), roles: [...roles] })}`,
-      };
-    }
+    Object.assign(headers, await headersByRole(issuer));
     await sql`
       insert into mlog.daily_metrics (day, service, action, count, distinct_users, refreshed_at) values
         ('2026-01-01', 'axi', 'login', 10, 3, now()),

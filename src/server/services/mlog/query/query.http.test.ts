@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testLogger } from '../../../../../test/support/logger.js';
 import { runtimeTargets } from '../../../../../test/support/runtime-targets.js';
 import { startTestRuntime } from '../../../../../test/support/test-runtime.js';
-import { createTestIssuer } from '../../../../../test/support/tokens.js';
+import { createTestIssuer, headersByRole } from '../../../../../test/support/tokens.js';
 import { waitFor } from '../../../../../test/support/wait-for.js';
 import type { Db } from '../../../platform/db/database.js';
 import type { Runtime } from '../../../runtime.js';
@@ -216,15 +216,7 @@ describe.each(runtimeTargets())('MLOG queries over HTTP on $name', (target) => {
     runtime = await startTestRuntime(await target.env(), { tokenKeys: () => issuer.jwks });
     app = runtime.apps[0]!.app;
     db = runtime.databases.get('mlog')!.db;
-    for (const [key, roles] of [
-      ['analyst', ['analyst']],
-      ['admin', ['admin']],
-      ['viewer', ['viewer']],
-    ] as const) {
-      headers[key] = {
-        authorization: `Bearer ${await issuer.token({ sub: `user-${key}`, roles: [...roles] })}`,
-      };
-    }
+    Object.assign(headers, await headersByRole(issuer, (role) => `user-${role}`));
     for (const day of ['20250301', '20250302', '20250303']) await createDayPartition(db, day);
     for (const r of rows) {
       await sql`insert into mlog.events (id, ts, received_at, service, action, user_id, session_id, correlation_id, schema_version, metadata)
