@@ -30,4 +30,24 @@ export const mlogTableMigrations: MigrationSet = {
       );
     },
   },
+  // Counts per (hour, service, action), kept by ingest (see event-counts.ts); recounted here
+  // from the events stored before it existed. No unique key: ingest only inserts.
+  '0002_create_event_counts_hourly': {
+    async up(db: Kysely<unknown>) {
+      await sql`
+        create table mlog.event_counts_hourly (
+          hour timestamptz not null,
+          service text not null,
+          action text not null,
+          count bigint not null
+        )`.execute(db);
+      await sql`create index event_counts_hourly_idx on mlog.event_counts_hourly (hour, service, action)`.execute(
+        db,
+      );
+      await sql`
+        insert into mlog.event_counts_hourly (hour, service, action, count)
+        select date_trunc('hour', ts, 'UTC'), service, action, count(*)
+        from mlog.events group by 1, 2, 3`.execute(db);
+    },
+  },
 };

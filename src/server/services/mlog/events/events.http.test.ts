@@ -6,6 +6,7 @@ import { startTestRuntime, testConfig } from '../../../../../test/support/test-r
 import { createTestIssuer, headersByRole } from '../../../../../test/support/tokens.js';
 import type { DatabaseHandle, Db } from '../../../platform/db/database.js';
 import type { Runtime } from '../../../runtime.js';
+import { compactEventCounts } from '../event-counts.js';
 import { validateEvent } from './event-validation.js';
 import { createEvents } from './index.js';
 
@@ -288,5 +289,41 @@ describe.each(runtimeTargets())('MLOG ingest over HTTP on $name', (target) => {
     expect(refused.statusCode).toBe(403);
     expect(refused.json().detail).toMatch(/audit:write/);
     expect(await stored('auth')).toHaveLength(2);
+  });
+  it('keeps the hourly counts exact under concurrent JSON and NDJSON ingest, and compaction keeps them', async () => {
+    const spread = (i: number) =>
+      event('counted', { action: ['login', 'query', 'upload'][i % 3], timestamp: minutesAgo(i * 7) });
+    const ndjson = (offset: number) =>
+      postNdjson(
+        `${[...Array.from({ length: 40 }, (_, i) => JSON.stringify(spread(offset + i))), '{bad'].join('\n')}\n`,
+      );
+    const json = (offset: number) =>
+      post([
+        ...Array.from({ length: 30 }, (_, i) => spread(offset + i)),
+        event('counted', { action: 'BAD' }),
+      ]);
+    const results = await Promise.all([ndjson(0), ndjson(5), ndjson(11), json(3), json(17)]);
+    for (const res of results) expect(res.statusCode, res.body).toBeLessThan(300);
+    expect(results.reduce((n, r) => n + r.json().accepted, 0)).toBe(3 * 40 + 2 * 30);
+
+    const fromEvents = () =>
+      sql<{ hour: Date; action: string; n: number }>`
+        select date_trunc('hour', ts, 'UTC') as hour, action, count(*)::int as n
+        from mlog.events where service = 'counted' group by 1, 2 order by 1, 2`.execute(db);
+    const fromCounts = () =>
+      sql<{ hour: Date; action: string; n: number; keyRows: number }>`
+        select hour, action, sum(count)::int as n, count(*)::int as key_rows
+        from mlog.event_counts_hourly where service = 'counted' group by 1, 2 order by 1, 2`.execute(db);
+    const expected = (await fromEvents()).rows;
+    expect(expected.length).toBeGreaterThan(3);
+    const before = (await fromCounts()).rows;
+    expect(before.map(({ keyRows: _, ...r }) => r)).toEqual(expected);
+    // Each request inserted its own rows: several per key until compaction merges them.
+    expect(before.some((r) => r.keyRows > 1)).toBe(true);
+
+    await compactEventCounts(db);
+    const after = (await fromCounts()).rows;
+    expect(after.map(({ keyRows: _, ...r }) => r)).toEqual(expected);
+    expect(after.every((r) => r.keyRows === 1)).toBe(true);
   });
 });

@@ -9,6 +9,7 @@ import type { Config } from '../../../platform/config/load-config.js';
 import type { CopySession, DatabaseHandle, Db } from '../../../platform/db/database.js';
 import { type RequestContext, requireScope } from '../../../platform/http/request-context.js';
 import type { StoredAuditEvent } from '../audit-event.js';
+import { addEventCounts, HourlyCounts } from '../event-counts.js';
 import { CHUNK_ROWS, type EncodableEvent } from './copy-rows.js';
 import { IngestTally, type ValidationLimits, validateEvent } from './event-validation.js';
 import { NoEvents, NotNdjson, TooManyEvents } from './events.errors.js';
@@ -87,11 +88,15 @@ export function createEventsService({ db, database, config, clock, log }: Events
     if (target !== db) {
       const days = [...new Set(events.map((e) => dayOf(e.ts)))].sort();
       for (const day of days) await createDayPartition(target, day);
-      return insertEventRows(target, events);
+      const stored = await insertEventRows(target, events);
+      await addEventCounts(target, new HourlyCounts().addAll(events));
+      return stored;
     }
-    return inCopyTransaction(async (session, _tx, ensureDays) => {
+    return inCopyTransaction(async (session, tx, ensureDays) => {
       await ensureDays(events);
-      return copyEvents(session, events);
+      const stored = await copyEvents(session, events);
+      await addEventCounts(tx, new HourlyCounts().addAll(events));
+      return stored;
     });
   }
 
@@ -145,7 +150,8 @@ export function createEventsService({ db, database, config, clock, log }: Events
       const tally = new IngestTally(MAX_LISTED_ERRORS);
       let lines = 0;
       let jsonLines = 0;
-      await inCopyTransaction(async (session, _tx, ensureDays) => {
+      await inCopyTransaction(async (session, tx, ensureDays) => {
+        const counts = new HourlyCounts();
         let batch: EncodableEvent[] = [];
         // One COPY at a time is in flight on the connection while the next chunk is read and
         // checked: PostgreSQL stores a chunk while this process parses the next one.
@@ -194,12 +200,14 @@ export function createEventsService({ db, database, config, clock, log }: Events
               continue;
             }
             batch.push(checked.event);
+            counts.add(checked.event);
             if (batch.length >= CHUNK_ROWS) await flush();
           }
           if (lines === 0) throw new NoEvents();
           if (jsonLines === 0) throw new NotNdjson();
           await flush();
           await settle();
+          await addEventCounts(tx, counts);
         } finally {
           // Never leave a COPY running under the transaction's rollback.
           await copying?.catch(() => {});

@@ -20,6 +20,7 @@ import {
   TIMESTAMP_HEADER,
   verifyWebhookSignature,
 } from '../../../platform/http/webhooks.js';
+import { rebuildEventCounts } from '../event-counts.js';
 import { createDayPartition as createEventsDayPartition } from '../events/events.repository.js';
 import { mlogTableMigrations } from '../migrations.js';
 import { createLifecycle, lifecycleMigrations } from './index.js';
@@ -130,6 +131,8 @@ describe.each(databaseTargets())('MLOG retention on $name', (target) => {
       await insertEvents(db, { start: `${day}T02:00:00Z`, n: 5, stepSeconds: 60, service: 'short' });
       await insertEvents(db, { start: `${day}T03:00:00Z`, n: 3, stepSeconds: 60, service: 'long' });
     }
+    // Stored around ingest, so its hourly counts are recounted as the migration does.
+    await rebuildEventCounts(db, new Date('2026-03-01T00:00:00Z'), new Date('2026-03-11T00:00:00Z'));
   });
   afterAll(async () => {
     await handle?.close();
@@ -193,6 +196,17 @@ describe.each(databaseTargets())('MLOG retention on $name', (target) => {
       ['long', '2026-03-05', 18],
       ['short', '2026-03-09', 10],
     ]);
+    // The hourly counts lost exactly what the events lost.
+    const { rows: counted } = await sql<{ service: string; first: Date; n: string }>`
+      select service, min(hour) as first, sum(count) as n from mlog.event_counts_hourly
+      group by service order by service`.execute(db);
+    expect(counted.map((r) => [r.service, new Date(r.first).toISOString(), Number(r.n)])).toEqual(
+      left.map((r) => [
+        r.service,
+        new Date(Math.floor(new Date(r.first).getTime() / 3_600_000) * 3_600_000).toISOString(),
+        Number(r.n),
+      ]),
+    );
 
     // A rerun finds nothing more to do.
     const again = await lifecycle.jobs.runRetention();

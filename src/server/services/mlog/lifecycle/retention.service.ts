@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { RetentionRun } from '../../../../contracts/mlog/lifecycle.js';
 import type { Config } from '../../../platform/config/load-config.js';
 import type { Db } from '../../../platform/db/database.js';
+import { deleteEventCounts } from '../event-counts.js';
 import {
   countPartitionRows,
   deleteEventsBefore,
@@ -113,6 +114,8 @@ export function createRetention({
             log.info({ partition: partition.name, rows, archive }, 'mlog retention: partition archived');
           }
           await dropPartition(tx, partition.name);
+          const dayStart = new Date(`${partition.day}T00:00:00Z`);
+          await deleteEventCounts(tx, { from: dayStart, to: new Date(dayStart.getTime() + DAY_MS) });
           return { partition: partition.name, day: partition.day, rows, archive };
         });
         if (done === undefined) result.skippedBusy += 1;
@@ -135,7 +138,11 @@ export function createRetention({
       steps.push({ service: '*', days: mlog.retentionDays, filter: { except: overrides.map(([s]) => s) } });
     for (const step of steps) {
       const before = retentionCutoff(now, step.days);
-      const rows = await withJobLock(db, 'retention', (tx) => deleteEventsBefore(tx, before, step.filter));
+      const rows = await withJobLock(db, 'retention', async (tx) => {
+        const deleted = await deleteEventsBefore(tx, before, step.filter);
+        await deleteEventCounts(tx, { to: before }, step.filter);
+        return deleted;
+      });
       if (rows === undefined) {
         result.skippedBusy += 1;
         continue;

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { DailyMetrics, UserSessions } from '../../../../contracts/mlog/lifecycle.js';
 import type { Db } from '../../../platform/db/database.js';
 import { type RequestContext, requireActor } from '../../../platform/http/request-context.js';
+import { compactEventCounts } from '../event-counts.js';
 import {
   listDailyMetrics,
   listSessions,
@@ -32,7 +33,7 @@ export function createRollups({
   lookbackDays?: number;
 }) {
   return {
-    async refresh(): Promise<{ metrics: number; sessions: number } | undefined> {
+    async refresh(): Promise<{ metrics: number; sessions: number; countKeysMerged: number } | undefined> {
       const now = clock();
       const from = new Date((Math.floor(now.getTime() / DAY_MS) - (lookbackDays - 1)) * DAY_MS);
       const to = new Date((Math.floor(now.getTime() / DAY_MS) + 1) * DAY_MS);
@@ -40,7 +41,8 @@ export function createRollups({
         const metrics = await refreshDailyMetrics(tx, from, to, now);
         const sessionsFrom = await sessionRefreshStart(tx, from, SESSION_GAP_MINUTES);
         const sessions = await rebuildSessions(tx, sessionsFrom, to, SESSION_GAP_MINUTES);
-        return { metrics, sessions };
+        const countKeysMerged = await compactEventCounts(tx);
+        return { metrics, sessions, countKeysMerged };
       });
       if (done) log.info({ from: from.toISOString(), ...done }, 'mlog rollups refreshed');
       return done;

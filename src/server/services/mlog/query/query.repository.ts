@@ -1,7 +1,8 @@
-import { CompiledQuery, sql } from 'kysely';
+import { CompiledQuery, type RawBuilder, sql } from 'kysely';
 import type { TimelineBucket } from '../../../../contracts/mlog/query.js';
 import type { Db } from '../../../platform/db/database.js';
 import type { StoredAuditEvent } from '../audit-event.js';
+import { wholeHours } from '../event-counts.js';
 import type { CompiledPipeline } from './pipeline-compiler.js';
 
 export interface EventFilter {
@@ -25,26 +26,81 @@ function whereFilter(f: EventFilter) {
   );
 }
 
+/**
+ * The counts of `filter` split into what `mlog.event_counts_hourly` answers (the whole hours of
+ * the window, when the filter has no user) and the one or two partial hours at its ends, which
+ * only the events themselves can answer. `key` is the grouping expression, given the time column;
+ * `hourly: false` reads the events only (for groupings finer than an hour).
+ */
+function countsOf(
+  filter: EventFilter,
+  key: (time: RawBuilder<unknown>) => RawBuilder<unknown>,
+  { hourly = true } = {},
+) {
+  const eventsIn = (from: Date, to: Date) => sql`
+    select ${key(sql`ts`)} as k, count(*) as n
+    from mlog.events where ${whereFilter({ ...filter, from, to })} group by 1`;
+  const hours = wholeHours(filter.from, filter.to);
+  if (!hourly || filter.userId !== undefined || hours.start >= hours.end)
+    return eventsIn(filter.from, filter.to);
+  const parts = [
+    sql`
+    select ${key(sql`hour`)} as k, sum(count) as n
+    from mlog.event_counts_hourly
+    where ${whereCounts(hours.start, hours.end, filter)} group by 1`,
+  ];
+  if (filter.from < hours.start) parts.push(eventsIn(filter.from, hours.start));
+  if (hours.end < filter.to) parts.push(eventsIn(hours.end, filter.to));
+  return sql.join(parts, sql` union all `);
+}
+
+function whereCounts(from: Date, to: Date, f: EventFilter) {
+  return sql.join(
+    [
+      sql`hour >= ${from}`,
+      sql`hour < ${to}`,
+      ...(f.service !== undefined ? [sql`service = ${f.service}`] : []),
+      ...(f.action !== undefined ? [sql`action = ${f.action}`] : []),
+    ],
+    sql` and `,
+  );
+}
+
 export async function countByAction(db: Db, filter: EventFilter) {
-  const { rows } = await sql<{ action: string; count: number; distinctUsers: number }>`
-    select action, count(*)::int as count, count(distinct user_id)::int as distinct_users
-    from mlog.events where ${whereFilter(filter)}
-    group by action order by count desc, action collate "C"`.execute(db);
-  const totals = await sql<{ total: number; distinctUsers: number }>`
-    select count(*)::int as total, count(distinct user_id)::int as distinct_users
-    from mlog.events where ${whereFilter(filter)}`.execute(db);
+  const [counts, users] = await Promise.all([
+    sql<{ action: string; count: number }>`
+      select k as action, sum(n)::int as count from (${countsOf(filter, () => sql`action`)}) c
+      group by k order by sum(n) desc, k collate "C"`.execute(db),
+    distinctUsers(db, filter),
+  ]);
+  const usersByAction = new Map(users.byAction.map((u) => [u.action, u.distinctUsers]));
+  const byAction = counts.rows.map((r) => ({ ...r, distinctUsers: usersByAction.get(r.action) ?? 0 }));
   return {
-    byAction: rows,
-    total: totals.rows[0]?.total ?? 0,
-    distinctUsers: totals.rows[0]?.distinctUsers ?? 0,
+    byAction,
+    total: byAction.reduce((sum, r) => sum + r.count, 0),
+    distinctUsers: users.total,
+  };
+}
+
+async function distinctUsers(db: Db, filter: EventFilter) {
+  const { rows } = await sql<{ action: string | null; distinctUsers: number }>`
+    select action, count(distinct user_id)::int as distinct_users
+    from mlog.events where ${whereFilter(filter)}
+    group by grouping sets ((action), ())`.execute(db);
+  return {
+    byAction: rows.filter((r): r is typeof r & { action: string } => r.action !== null),
+    total: rows.find((r) => r.action === null)?.distinctUsers ?? 0,
   };
 }
 
 /** Non-empty buckets only, UTC boundaries. */
 export async function countByBucket(db: Db, bucket: TimelineBucket, filter: EventFilter) {
   const { rows } = await sql<{ t: Date; count: number }>`
-    select date_trunc(${bucket}, ts, 'UTC') as t, count(*)::int as count
-    from mlog.events where ${whereFilter(filter)}
+    select k as t, sum(n)::int as count
+    from (${countsOf(filter, (time) => sql`date_trunc(${bucket}, ${time}, 'UTC')`, {
+      // An hour's count cannot be split into its minutes.
+      hourly: bucket !== 'minute',
+    })}) c
     group by 1 order by 1`.execute(db);
   return rows;
 }
