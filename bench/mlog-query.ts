@@ -19,12 +19,12 @@ import { loadConfig } from '../src/server/platform/config/load-config.js';
 import { openPostgresDatabase } from '../src/server/platform/db/database.js';
 import type { RequestContext } from '../src/server/platform/http/request-context.js';
 import { migrateModules } from '../src/server/runtime.js';
+import { rebuildEventCounts } from '../src/server/services/mlog/event-counts.js';
 import {
   createDayPartition,
   dayOf,
   partitionName,
 } from '../src/server/services/mlog/events/events.repository.js';
-import { rebuildEventCounts } from '../src/server/services/mlog/event-counts.js';
 import { createEventsService } from '../src/server/services/mlog/events/events.service.js';
 import { mlogModule } from '../src/server/services/mlog/index.js';
 import { createQueryService } from '../src/server/services/mlog/query/query.service.js';
@@ -78,7 +78,10 @@ function seeded(seed: number) {
 }
 
 async function main() {
-  const scratch = await createPostgresDatabase(baseUrl);
+  // BENCH_REUSE_URL: a database a BENCH_KEEP=1 run loaded today (skips the load).
+  const reuseUrl = process.env.BENCH_REUSE_URL;
+  const keep = process.env.BENCH_KEEP === '1';
+  const scratch = reuseUrl ? { url: reuseUrl, drop: async () => {} } : await createPostgresDatabase(baseUrl);
   const database = await openPostgresDatabase({
     url: scratch.url,
     // The pool of APP_ENV=dev.
@@ -96,55 +99,57 @@ async function main() {
     const start = end - DAYS * DAY_MS;
     const now = new Date(end);
     const days = Array.from({ length: DAYS }, (_, i) => dayOf(new Date(start + i * DAY_MS)));
-    await db.transaction().execute(async (tx) => {
-      for (const day of days) await createDayPartition(tx, day);
-    });
+    let loaded = 'reused from an earlier run';
+    if (!reuseUrl) {
+      await db.transaction().execute(async (tx) => {
+        for (const day of days) await createDayPartition(tx, day);
+      });
 
-    const loadStarted = performance.now();
-    const perDay = Math.ceil(total / DAYS);
-    // Two days at a time (two cores). Skew: services and actions by a power of a uniform draw
-    // (the first ~40% of the time), users heavy-tailed, a diurnal peak around 14:00 UTC.
-    const loadDay = async (i: number) => {
-      const dayStart = new Date(start + i * DAY_MS);
-      const rows = Math.min(perDay, total - i * perDay);
-      if (rows <= 0) return;
-      await sql
-        .raw(`
-        insert into ${partitionName(days[i] as string)}
-          (id, ts, received_at, service, action, user_id, session_id, correlation_id, schema_version, metadata)
-        select gen_random_uuid(), t, t + interval '40 ms',
-          (array[${services.map((s) => `'${s}'`).join(',')}])[1 + floor(8 * power(random(), 2.2))::int],
-          (array[${actions.map((a) => `'${a}'`).join(',')}])[1 + floor(12 * power(random(), 2.5))::int],
-          case when random() < 0.03 then null else 'user-' || floor(${USERS} * power(random(), 3))::int end,
-          's-' || floor(random() * 400000)::int,
-          'c-' || g,
-          2,
-          jsonb_build_object('status', case when random() < 0.05 then 500 else 200 end,
-                             'path', '/api/x/' || floor(random() * 97)::int)
-        from (select g, timestamptz '${dayStart.toISOString()}'
-            + make_interval(secs => least(86399.999, greatest(0,
-                case when random() < 0.5 then random() * 86400
-                     else 50400 + (random() + random() + random() - 1.5) * 4 * 3600 end))) as t
-          from generate_series(1, ${rows}) g) s`)
-        .execute(db);
-    };
-    for (let i = 0; i < DAYS; i += 2) await Promise.all([loadDay(i), loadDay(i + 1)]);
-    const loadMs = performance.now() - loadStarted;
-    // Loaded around the ingest path, which keeps the hourly counts: recount them as the
-    // migration does for events stored before the table existed.
-    const countsStarted = performance.now();
-    await rebuildEventCounts(db, new Date(start), new Date(end));
-    const countsMs = performance.now() - countsStarted;
-    await sql`analyze mlog.events`.execute(db);
-    await sql`analyze mlog.event_counts_hourly`.execute(db);
-    for (const day of days) await sql.raw(`analyze ${partitionName(day)}`).execute(db);
-    await sql`vacuum (analyze) mlog.events`.execute(db);
+      const loadStarted = performance.now();
+      const perDay = Math.ceil(total / DAYS);
+      // Two days at a time (two cores). Skew: services and actions by a power of a uniform draw
+      // (the first ~40% of the time), users heavy-tailed, a diurnal peak around 14:00 UTC.
+      const loadDay = async (i: number) => {
+        const dayStart = new Date(start + i * DAY_MS);
+        const rows = Math.min(perDay, total - i * perDay);
+        if (rows <= 0) return;
+        await sql
+          .raw(`
+          insert into ${partitionName(days[i] as string)}
+            (id, ts, received_at, service, action, user_id, session_id, correlation_id, schema_version, metadata)
+          select gen_random_uuid(), t, t + interval '40 ms',
+            (array[${services.map((s) => `'${s}'`).join(',')}])[1 + floor(8 * power(random(), 2.2))::int],
+            (array[${actions.map((a) => `'${a}'`).join(',')}])[1 + floor(12 * power(random(), 2.5))::int],
+            case when random() < 0.03 then null else 'user-' || floor(${USERS} * power(random(), 3))::int end,
+            's-' || floor(random() * 400000)::int,
+            'c-' || g,
+            2,
+            jsonb_build_object('status', case when random() < 0.05 then 500 else 200 end,
+                               'path', '/api/x/' || floor(random() * 97)::int)
+          from (select g, timestamptz '${dayStart.toISOString()}'
+              + make_interval(secs => least(86399.999, greatest(0,
+                  case when random() < 0.5 then random() * 86400
+                       else 50400 + (random() + random() + random() - 1.5) * 4 * 3600 end))) as t
+            from generate_series(1, ${rows}) g) s`)
+          .execute(db);
+      };
+      for (let i = 0; i < DAYS; i += 2) await Promise.all([loadDay(i), loadDay(i + 1)]);
+      const loadMs = performance.now() - loadStarted;
+      // Loaded around the ingest path, which keeps the hourly counts: recount them as the
+      // migration does for events stored before the table existed.
+      const countsStarted = performance.now();
+      await rebuildEventCounts(db, new Date(start), new Date(end));
+      const countsMs = performance.now() - countsStarted;
+      await sql`analyze mlog.events`.execute(db);
+      await sql`analyze mlog.event_counts_hourly`.execute(db);
+      for (const day of days) await sql.raw(`analyze ${partitionName(day)}`).execute(db);
+      await sql`vacuum (analyze) mlog.events`.execute(db);
+      loaded = `generated in ${(loadMs / 1000).toFixed(1)} s, hourly counts recounted in ${(countsMs / 1000).toFixed(1)} s, then ANALYZE + VACUUM`;
+    }
     const counted = Number(
       (await sql<{ n: string }>`select count(*) as n from mlog.events`.execute(db)).rows[0]?.n,
     );
-    console.log(
-      `${counted.toLocaleString('en')} events over ${DAYS} day partitions generated in ${(loadMs / 1000).toFixed(1)} s, hourly counts recounted in ${(countsMs / 1000).toFixed(1)} s, then ANALYZE + VACUUM`,
-    );
+    console.log(`${counted.toLocaleString('en')} events over ${DAYS} day partitions ${loaded}`);
     const mix = await sql<{ service: string; n: string }>`
       select service, count(*) as n from mlog.events group by 1 order by 2 desc`.execute(db);
     console.log(
@@ -273,7 +278,8 @@ async function main() {
     await new Promise((r) => setTimeout(r, 500));
   } finally {
     await database.close();
-    await scratch.drop();
+    if (keep || reuseUrl) console.log(`\nkept the loaded database: BENCH_REUSE_URL=${scratch.url}`);
+    else await scratch.drop();
   }
 }
 

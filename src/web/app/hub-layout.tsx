@@ -39,6 +39,11 @@ export function HubLayout() {
             <NavLink to="/app/profile" className={navClass}>
               Profile
             </NavLink>
+            {user?.roles.some((r) => r === 'admin' || r === 'analyst') && (
+              <NavLink to="/app/audit" className={navClass}>
+                Audit log
+              </NavLink>
+            )}
             {user?.roles.includes('admin') && (
               <NavLink to="/app/admin/users" className={navClass}>
                 Users

@@ -38,6 +38,7 @@ export const router = createBrowserRouter([
           { path: 'datasets/:id', lazy: () => import('../features/datasets/pages/dataset-page.js') },
           { path: 'profile', lazy: () => import('../features/auth/pages/profile-page.js') },
           { path: 'admin/users', lazy: () => import('../features/admin/pages/admin-users-page.js') },
+          { path: 'audit', lazy: () => import('../features/audit/pages/audit-page.js') },
         ],
       },
     ],
