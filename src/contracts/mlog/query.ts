@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { SERVICE_PATTERN } from './events.js';
 
-/** A service name as MLOG stores it. */
+/** A service name as MLOG stores it (the same pattern ingest accepts, case kept). */
 export const ServiceName = z
   .string()
-  .regex(/^[a-z0-9][a-z0-9._-]{0,63}$/, 'must be a lowercase service name (a-z, 0-9, . _ -)');
+  .regex(SERVICE_PATTERN, 'must be 1-64 letters, digits, dots, dashes or underscores');
 
 const Instant = z.iso.datetime({ offset: true });
 

@@ -3,6 +3,7 @@ import { createEvents, eventsMigrations } from './events/index.js';
 import { createLifecycle, lifecycleMigrations } from './lifecycle/index.js';
 import { mlogTableMigrations } from './migrations.js';
 import { createQuery, queryMigrations } from './query/index.js';
+import { createQueryAudit } from './query-audit.js';
 
 /**
  * MLOG: audit-log ingestion and analytics. Migrations are numbered per feature: the table 00xx,
@@ -15,7 +16,8 @@ export const mlogModule: ServiceModule = {
   create({ db, database, outbox, config, clock, log }) {
     const events = createEvents({ db, database, config, clock, log });
     const query = createQuery({ db, clock, log, insertEvents: events.insertEvents });
-    const lifecycle = createLifecycle({ db, outbox, config, clock, log });
+    const recordQuery = createQueryAudit({ db, clock, log, insertEvents: events.insertEvents });
+    const lifecycle = createLifecycle({ db, outbox, config, clock, log, recordQuery });
     return {
       routes: async (app) => {
         await app.register(events.routes, { prefix: '/api/mlog' });

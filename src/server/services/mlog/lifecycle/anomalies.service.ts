@@ -7,6 +7,7 @@ import type { Db } from '../../../platform/db/database.js';
 import { createEvent, type Outbox } from '../../../platform/events/outbox.js';
 import { type RequestContext, requireActor } from '../../../platform/http/request-context.js';
 import type { WebhookSender } from '../../../platform/http/webhooks.js';
+import type { RecordQuery } from '../query-audit.js';
 import { countPerMinute, insertAnomaly, listAnomalies, withJobLock } from './lifecycle.repository.js';
 
 const MINUTE_MS = 60_000;
@@ -106,6 +107,7 @@ export function createAnomalies({
   clock,
   log,
   webhooks,
+  recordQuery,
   tuning = defaultTuning,
 }: {
   db: Db;
@@ -114,6 +116,7 @@ export function createAnomalies({
   clock: () => Date;
   log: Logger;
   webhooks: WebhookSender | undefined;
+  recordQuery: RecordQuery;
   tuning?: AnomalyTuning;
 }) {
   return {
@@ -171,9 +174,11 @@ export function createAnomalies({
     },
 
     async list(ctx: RequestContext, query: AnomaliesQuery): Promise<Anomalies> {
-      requireActor(ctx, 'admin', 'analyst');
+      const actor = requireActor(ctx, 'admin', 'analyst');
       const since = query.since === undefined ? undefined : new Date(query.since);
-      return { items: await listAnomalies(db, since, query.service, query.limit) };
+      const items = await listAnomalies(db, since, query.service, query.limit);
+      recordQuery(ctx, actor.id, 'anomalies', query);
+      return { items };
     },
   };
 }

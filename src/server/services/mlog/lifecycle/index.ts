@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { createWebhookSender } from '../../../platform/http/webhooks.js';
 import type { ServiceDeps } from '../../service-module.js';
+import type { RecordQuery } from '../query-audit.js';
 import { createAnomalies } from './anomalies.service.js';
 import { createJobTimer } from './job-timer.js';
 import { lifecycleRoutes } from './lifecycle.routes.js';
@@ -22,7 +23,8 @@ export function createLifecycle({
   config,
   clock,
   log,
-}: Pick<ServiceDeps, 'db' | 'outbox' | 'config' | 'clock' | 'log'>) {
+  recordQuery,
+}: Pick<ServiceDeps, 'db' | 'outbox' | 'config' | 'clock' | 'log'> & { recordQuery: RecordQuery }) {
   const mlog = config.mlog;
   let webhooks: ReturnType<typeof createWebhookSender> | undefined;
   if (mlog.webhookUrls.length > 0) {
@@ -37,8 +39,8 @@ export function createLifecycle({
       log.warn('MLOG_WEBHOOK_URLS is set without MLOG_WEBHOOK_SECRET: anomaly webhooks are off');
     }
   }
-  const rollups = createRollups({ db, clock, log });
-  const anomalies = createAnomalies({ db, outbox, mlog, clock, log, webhooks });
+  const rollups = createRollups({ db, clock, log, recordQuery });
+  const anomalies = createAnomalies({ db, outbox, mlog, clock, log, webhooks, recordQuery });
   const retention = createRetention({ db, mlog, clock, log });
 
   const timers = {

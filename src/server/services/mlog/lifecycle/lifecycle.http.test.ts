@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runtimeTargets } from '../../../../../test/support/runtime-targets.js';
 import { startTestRuntime } from '../../../../../test/support/test-runtime.js';
 import { createTestIssuer, headersByRole } from '../../../../../test/support/tokens.js';
+import { waitFor } from '../../../../../test/support/wait-for.js';
 import type { Db } from '../../../platform/db/database.js';
 import type { Runtime } from '../../../runtime.js';
 import { createDayPartition } from '../events/events.repository.js';
@@ -116,6 +117,29 @@ describe.each(runtimeTargets())('MLOG lifecycle over HTTP on $name', (target) =>
         detectedAt: '2026-01-02T10:01:05.000Z',
       },
     ]);
+  });
+
+  it('records who read the daily metrics, sessions and anomalies in the audit log itself', async () => {
+    const reader = { authorization: headers.analyst!.authorization!, 'x-correlation-id': 'lifecycle-reads' };
+    for (const url of [
+      '/api/mlog/metrics/daily?from=2026-01-01&to=2026-01-02',
+      '/api/mlog/sessions?user_id=u1',
+      '/api/mlog/anomalies?service=axi',
+    ])
+      expect((await app.inject({ url, headers: reader })).statusCode).toBe(200);
+    await waitFor(
+      async () => {
+        const { rows } = await sql<{ endpoint: string; paramUser: string | null }>`
+          select metadata->>'endpoint' as endpoint, metadata->'params'->>'user_id' as param_user from mlog.events
+          where service = 'mlog' and action = 'analytics.query' and correlation_id = 'lifecycle-reads'
+          order by ts`.execute(db);
+        return rows.length === 3 ? rows : undefined;
+      },
+      { what: 'three analytics.query audit events' },
+    ).then((rows) => {
+      expect(rows.map((r) => r.endpoint)).toEqual(['metrics/daily', 'sessions', 'anomalies']);
+      expect(rows.map((r) => r.paramUser)).toEqual([null, 'u1', null]);
+    });
   });
 
   it('runs retention for admins only', async () => {

@@ -89,6 +89,8 @@ function lifecycleAt(db: Db, now: string, env: Record<string, string> = {}) {
     config: testConfig(env),
     clock: () => clock,
     log: testLogger,
+    // The audit of reads is tested over HTTP (lifecycle.http.test.ts).
+    recordQuery: () => {},
   });
   return {
     ...lifecycle,

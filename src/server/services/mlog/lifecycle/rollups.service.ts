@@ -3,6 +3,7 @@ import type { DailyMetrics, UserSessions } from '../../../../contracts/mlog/life
 import type { Db } from '../../../platform/db/database.js';
 import { type RequestContext, requireActor } from '../../../platform/http/request-context.js';
 import { compactEventCounts } from '../event-counts.js';
+import type { RecordQuery } from '../query-audit.js';
 import {
   listDailyMetrics,
   listSessions,
@@ -25,11 +26,13 @@ export function createRollups({
   db,
   clock,
   log,
+  recordQuery,
   lookbackDays = 2,
 }: {
   db: Db;
   clock: () => Date;
   log: Logger;
+  recordQuery: RecordQuery;
   lookbackDays?: number;
 }) {
   return {
@@ -52,18 +55,22 @@ export function createRollups({
       ctx: RequestContext,
       query: { from: string; to: string; service?: string | undefined },
     ): Promise<DailyMetrics> {
-      requireActor(ctx, 'admin', 'analyst');
-      return { items: await listDailyMetrics(db, query.from, query.to, query.service) };
+      const actor = requireActor(ctx, 'admin', 'analyst');
+      const items = await listDailyMetrics(db, query.from, query.to, query.service);
+      recordQuery(ctx, actor.id, 'metrics/daily', query);
+      return { items };
     },
 
     async sessions(
       ctx: RequestContext,
       query: { user_id: string; from?: string | undefined; to?: string | undefined; limit: number },
     ): Promise<UserSessions> {
-      requireActor(ctx, 'admin', 'analyst');
+      const actor = requireActor(ctx, 'admin', 'analyst');
       const from = query.from === undefined ? undefined : new Date(query.from);
       const to = query.to === undefined ? undefined : new Date(query.to);
-      return { items: await listSessions(db, query.user_id, from, to, query.limit) };
+      const items = await listSessions(db, query.user_id, from, to, query.limit);
+      recordQuery(ctx, actor.id, 'sessions', query);
+      return { items };
     },
   };
 }

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import {
@@ -14,6 +13,7 @@ import {
 import type { Db } from '../../../platform/db/database.js';
 import { type RequestContext, requireActor } from '../../../platform/http/request-context.js';
 import type { StoredAuditEvent } from '../audit-event.js';
+import { createQueryAudit } from '../query-audit.js';
 import { compilePipeline, toDocuments } from './pipeline-compiler.js';
 import { invalidQuery } from './query.errors.js';
 import * as repo from './query.repository.js';
@@ -60,28 +60,7 @@ export function createQueryService({ db, clock, log, insertEvents }: QueryDeps) 
     return { from, to };
   }
 
-  /**
-   * Who looked at what, recorded after the answer is computed. Fire and forget: a failure to
-   * record is logged, never turned into a failed answer.
-   */
-  function audit(ctx: RequestContext, userId: string, endpoint: string, params: Record<string, unknown>) {
-    const now = clock();
-    const event: StoredAuditEvent = {
-      id: randomUUID(),
-      ts: now,
-      receivedAt: now,
-      service: 'mlog',
-      action: 'analytics.query',
-      userId,
-      sessionId: null,
-      correlationId: ctx.correlationId,
-      schemaVersion: 1,
-      metadata: { endpoint, params },
-    };
-    void insertEvents(db, [event]).catch((err: unknown) =>
-      log.warn({ err: (err as Error).message, endpoint }, 'could not record the analytics query audit event'),
-    );
-  }
+  const audit = createQueryAudit({ db, clock, log, insertEvents });
 
   return {
     async serviceAnalytics(
