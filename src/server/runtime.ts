@@ -5,6 +5,8 @@ import type { Logger } from 'pino';
 import type { ServiceName } from '../contracts/events/index.js';
 import { buildApp } from './app.js';
 import { type AuditClient, createAuditClient } from './platform/audit/audit-client.js';
+import { createHttpAuditSink } from './platform/audit/http-audit-sink.js';
+import { createRemoteApiKeyResolver } from './platform/auth/remote-api-key-resolver.js';
 import { createTokenVerifier } from './platform/auth/token-verifier.js';
 import type { Cache } from './platform/cache/cache.js';
 import { createCache } from './platform/cache/create-cache.js';
@@ -196,9 +198,11 @@ export async function startRuntime(config: Config, options: StartOptions): Promi
       });
       return { module, instance };
     });
-    // MLOG in this process stores the events directly; without it they are counted as dropped
-    // (a sink sending to a remote MLOG over HTTP is future work).
-    audit.attachSink(services.find((s) => s.instance.auditSink)?.instance.auditSink);
+    // MLOG in this process stores the events directly; else a configured remote MLOG gets them
+    // over HTTP; else they are counted as dropped.
+    const localSink = services.find((s) => s.instance.auditSink)?.instance.auditSink;
+    audit.attachSink(localSink ?? (config.audit ? createHttpAuditSink(config.audit) : undefined));
+    const auditTo = localSink ? 'in-process' : config.audit ? redactUrl(config.audit.mlogUrl) : 'none';
 
     const runtime: Runtime = {
       config,
@@ -269,7 +273,18 @@ export async function startRuntime(config: Config, options: StartOptions): Promi
       ...(tokenKeys ? { keys: tokenKeys } : {}),
     });
 
-    const apiKeys = services.find((s) => s.instance.apiKeys)?.instance.apiKeys;
+    // AXI in this process resolves keys itself; else AXI is asked over HTTP, when configured.
+    const localApiKeys = services.find((s) => s.instance.apiKeys)?.instance.apiKeys;
+    const remoteApiKeys =
+      !localApiKeys && config.auth.apiKeyIntrospectionUrl
+        ? createRemoteApiKeyResolver({
+            url: config.auth.apiKeyIntrospectionUrl,
+            cache,
+            log: log.child({ module: 'api-keys' }),
+          })
+        : undefined;
+    if (remoteApiKeys) closers.push(async () => remoteApiKeys.shutdown());
+    const apiKeys = localApiKeys ?? remoteApiKeys;
 
     for (const listener of config.listeners) {
       const app = await buildApp({
@@ -299,6 +314,8 @@ export async function startRuntime(config: Config, options: StartOptions): Promi
         database: handles.map((h) => h.label),
         cache: cache.kind,
         transport: transport.kind,
+        apiKeys: localApiKeys ? 'in-process' : remoteApiKeys ? 'remote' : 'none',
+        audit: auditTo,
         startupMs: Math.round(performance.now() - started),
       },
       'platform started',

@@ -5,8 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { deleteAmqpTopology } from '../support/amqp.js';
-import { createPostgresDatabase } from '../support/databases.js';
+import { processesToCleanUp, realComponents } from '../support/real-components.js';
 import {
   freePort,
   repoRoot,
@@ -134,32 +133,13 @@ describe('all-in-one on embedded defaults', () => {
   });
 });
 
-const real =
-  process.env.TEST_DATABASE_URL && process.env.TEST_AMQP_URL && process.env.TEST_REDIS_URL
-    ? [
-        {
-          db: process.env.TEST_DATABASE_URL,
-          amqp: process.env.TEST_AMQP_URL,
-          redis: process.env.TEST_REDIS_URL,
-        },
-      ]
-    : [];
-
-describe.each(real)(
+describe.each(realComponents())(
   'split: services in separate processes on real PostgreSQL, RabbitMQ and Redis',
   (urls) => {
-    const running: ServerProcess[] = [];
-    const cleanups: (() => Promise<void>)[] = [];
-    afterAll(async () => {
-      for (const p of running) p.kill();
-      for (const c of cleanups.reverse()) await c().catch(() => {});
-    });
+    const { running, cleanups, freshSplitEnv } = processesToCleanUp();
 
     it('migrates once when processes start together, and an event from one service reaches the other', async () => {
-      const database = await createPostgresDatabase(urls.db);
-      cleanups.push(database.drop);
-      const exchange = `test.${randomUUID()}`;
-      cleanups.push(() => deleteAmqpTopology(urls.amqp, exchange, ['echo.event-store']));
+      const splitEnv = await freshSplitEnv(urls, ['echo.event-store']);
       const issuer = await createTestIssuer();
       const jwks = await issuer.serve();
       cleanups.push(jwks.close);
@@ -169,11 +149,7 @@ describe.each(real)(
         await freePort(),
       ];
       const env = {
-        DATABASE_URL: database.url,
-        AMQP_URL: urls.amqp,
-        AMQP_EXCHANGE: exchange,
-        REDIS_URL: urls.redis,
-        CACHE_KEY_PREFIX: `test:${randomUUID()}:`,
+        ...splitEnv,
         AUTH_JWKS_URL: jwks.url,
         OUTBOX_POLL_INTERVAL_MS: '100',
       };
@@ -194,7 +170,7 @@ describe.each(real)(
       expect(Object.keys(echo.listeners)).toEqual(['echo']);
       expect(Object.keys(portfolio.listeners)).toEqual(['portfolio']);
 
-      const client = new pg.Client({ connectionString: database.url });
+      const client = new pg.Client({ connectionString: splitEnv.DATABASE_URL });
       await client.connect();
       const applied = await client.query(
         `select 'echo' as s, name from echo.schema_migrations union all select 'portfolio', name from portfolio.schema_migrations order by 1, 2`,

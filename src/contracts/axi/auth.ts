@@ -255,6 +255,29 @@ export type ApiKeyList = z.infer<typeof ApiKeyList>;
 
 export const ApiKeyIdParams = z.object({ id: z.uuid({ message: 'must be an API key id' }) });
 
+/** Longest X-API-Key accepted anywhere; AXI's keys are far shorter. */
+export const apiKeyMaxLength = 200;
+
+/** `POST /api/v1/api-keys/introspect`: a service without AXI in its process asks what a key may do. */
+export const IntrospectApiKeyBody = z.object({
+  key: z.string().min(1).max(apiKeyMaxLength).describe('The X-API-Key value exactly as it was presented'),
+});
+export type IntrospectApiKeyBody = z.infer<typeof IntrospectApiKeyBody>;
+
+export const ApiKeyIntrospection = z.object({
+  userId: z.string().describe("The key's owner: the actor the key acts as"),
+  roles: z.array(Role).describe('The least role its scopes need (never admin)'),
+  // Plain strings, not the scope enum: a service built before AXI gained a scope still accepts
+  // the answer (it just never asks for that scope).
+  scopes: z
+    .array(z.string())
+    .describe("The key's scopes its owner's current roles still allow; see POST /api-keys"),
+});
+export type ApiKeyIntrospection = z.infer<typeof ApiKeyIntrospection>;
+
+/** The problem code (`type` is `/problems/<code>`) of a key that is unknown, revoked, expired or whose owner is disabled. */
+export const unknownApiKeyCode = 'unknown-api-key';
+
 export const PublicJwk = z.looseObject({
   kty: z.string(),
   kid: z.string(),

@@ -1,13 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { countingAuditObserver, lenientBreaker } from '../../../../test/support/audit.js';
 import { testLogger } from '../../../../test/support/logger.js';
 import type { RequestContext } from '../http/request-context.js';
-import {
-  type AuditDropReason,
-  type AuditEvent,
-  type AuditObserver,
-  type AuditSink,
-  createAuditClient,
-} from './audit-client.js';
+import { type AuditEvent, type AuditSink, createAuditClient } from './audit-client.js';
 
 /** A sink that stores what it is sent and fails (or hangs) when told to. */
 function fakeSink() {
@@ -47,41 +42,25 @@ function countingSink(inner: ReturnType<typeof fakeSink>) {
   };
 }
 
-function fakeObserver() {
-  const dropped: Partial<Record<AuditDropReason, number>> = {};
-  let sent = 0;
-  const observer: AuditObserver = {
-    onSent: (n) => {
-      sent += n;
-    },
-    onDropped: (reason, n) => {
-      dropped[reason] = (dropped[reason] ?? 0) + n;
-    },
-  };
-  return { observer, dropped, sent: () => sent };
-}
-
 const ctx: RequestContext = {
   actor: { id: 'user-1', roles: ['analyst'], scopes: [] } as unknown as RequestContext['actor'],
   correlationId: 'corr-1',
   log: testLogger,
 };
 const fixedClock = () => new Date('2025-03-01T10:00:00Z');
-// A breaker that never opens unless a test asks for it.
-const LENIENT_BREAKER = { errorThresholdPercentage: 100, resetTimeoutMs: 60_000, volumeThreshold: 1_000 };
 
 type Client = ReturnType<typeof createAuditClient>;
 const clients: Client[] = [];
 function newClient(options: Partial<Parameters<typeof createAuditClient>[0]> = {}) {
   const sink = fakeSink();
-  const metrics = fakeObserver();
+  const metrics = countingAuditObserver();
   const client = createAuditClient({
     log: testLogger,
     clock: fixedClock,
     observer: metrics.observer,
     batchSize: 3,
     flushIntervalMs: 1_000,
-    delivery: { timeoutMs: 5_000, retries: 2, minDelayMs: 100, maxDelayMs: 400, breaker: LENIENT_BREAKER },
+    delivery: { timeoutMs: 5_000, retries: 2, minDelayMs: 100, maxDelayMs: 400, breaker: lenientBreaker },
     ...options,
   });
   clients.push(client);
@@ -228,6 +207,20 @@ describe('audit client', () => {
     expect(sink.actions()).toEqual(['a', 'b']);
     record(client, 'c');
     expect(metrics.dropped).toEqual({ closed: 1 });
+  });
+
+  it('counts the events a sink reports as refused as dropped (rejected), the others as sent', async () => {
+    const { client, metrics } = newClient();
+    client.attachSink({
+      send: async (events) => ({
+        rejected: 1,
+        errors: [{ index: events.length - 1, field: 'metadata', message: 'is too large' }],
+      }),
+    });
+    record(client, 'a', 'b', 'c');
+    await client.flush();
+    expect(metrics.sent()).toBe(2);
+    expect(metrics.dropped).toEqual({ rejected: 1 });
   });
 
   it('counts events as dropped when this process has no sink', async () => {

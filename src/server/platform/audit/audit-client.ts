@@ -32,16 +32,34 @@ export interface AuditEvent {
   metadata: Record<string, unknown>;
 }
 
-/** Where batches go: MLOG in this process, or (future) MLOG over HTTP. Throws when not stored. */
+/** Events of a delivered batch that MLOG refused, one by one (the rest were stored). */
+export interface AuditSinkResult {
+  rejected: number;
+  /** A sample of why, by position in the batch; field names and reasons only, no values. */
+  errors: { index: number; field: string; message: string }[];
+}
+
+/**
+ * Where batches go: MLOG in this process, or a remote MLOG over HTTP. Throws when the batch was
+ * not stored; resolves with what MLOG refused, if it refused some events and stored the others.
+ */
 export interface AuditSink {
-  send(events: readonly AuditEvent[], signal: AbortSignal): Promise<void>;
+  // biome-ignore lint/suspicious/noConfusingVoidType: a sink that stores everything (MLOG in-process) returns nothing
+  send(events: readonly AuditEvent[], signal: AbortSignal): Promise<void | AuditSinkResult>;
 }
 
 /**
  * Why events were lost: the queue overflowed (oldest dropped), a batch still failed after its
- * retries, the breaker was open (no attempt made), no sink in this process, or the client was closed.
+ * retries, the breaker was open (no attempt made), no sink in this process, the client was closed,
+ * or MLOG refused the event itself (a remote MLOG's per-event validation).
  */
-export type AuditDropReason = 'queue_full' | 'send_failed' | 'circuit_open' | 'no_sink' | 'closed';
+export type AuditDropReason =
+  | 'queue_full'
+  | 'send_failed'
+  | 'circuit_open'
+  | 'no_sink'
+  | 'closed'
+  | 'rejected';
 
 export interface AuditObserver {
   onSent(count: number): void;
@@ -99,6 +117,7 @@ export function createAuditClient(options: AuditClientOptions): AuditClient & {
   let sink: AuditSink | undefined;
   let sinkKnown = false;
   let noSinkLogged = false;
+  let rejectionLogged = false;
   let closed = false;
   let timer: NodeJS.Timeout | undefined;
   let draining: Promise<void> | undefined;
@@ -109,7 +128,7 @@ export function createAuditClient(options: AuditClientOptions): AuditClient & {
     'audit.sink',
     async (signal: AbortSignal, batch: readonly AuditEvent[]) => {
       if (!sink) throw new Error('no audit sink');
-      await sink.send(batch, signal);
+      return sink.send(batch, signal);
     },
     {
       timeoutMs: 10_000,
@@ -134,13 +153,25 @@ export function createAuditClient(options: AuditClientOptions): AuditClient & {
       drop('no_sink', batch.length);
       if (!noSinkLogged) {
         noSinkLogged = true;
-        log.warn('no MLOG in this process: audit events are counted as dropped (no HTTP sink yet)');
+        log.warn(
+          'no MLOG in this process: audit events are counted as dropped (set AUDIT_MLOG_URL and AUDIT_API_KEY to send them to MLOG)',
+        );
       }
       return;
     }
     try {
-      await delivery.call(batch);
-      observer.onSent(batch.length);
+      const result = await delivery.call(batch);
+      const rejected = Math.min(result?.rejected ?? 0, batch.length);
+      observer.onSent(batch.length - rejected);
+      drop('rejected', rejected);
+      if (rejected > 0 && !rejectionLogged) {
+        // Once: the same bug in a service would otherwise log on every batch.
+        rejectionLogged = true;
+        log.warn(
+          { rejected, errors: result?.errors.slice(0, 5) },
+          'MLOG rejected audit events; they are counted as dropped (rejected), further rejections are not logged',
+        );
+      }
     } catch (err) {
       if (err instanceof CircuitOpenError) {
         drop('circuit_open', batch.length);

@@ -33,6 +33,11 @@ const postgresUrl = z
   .url({ message: 'expected a postgres:// URL' })
   .refine((v) => /^postgres(ql)?:\/\//.test(v), 'expected a postgres:// URL');
 
+const httpUrl = (what: string) =>
+  z
+    .url({ message: `expected the http(s) URL of ${what}` })
+    .refine((v) => /^https?:\/\//.test(v), `expected the http(s) URL of ${what}`);
+
 const port = z.coerce.number({ message: 'expected a port number' }).int().min(0).max(65535);
 const positiveInt = z.coerce.number({ message: 'expected a whole number' }).int().positive();
 
@@ -108,6 +113,8 @@ export const EnvSchema = z.object({
   SHUTDOWN_TIMEOUT_MS: positiveInt.default(10_000),
 
   AUTH_JWKS_URL: z.url({ message: 'expected an http(s) URL of a JWKS document' }).optional(),
+  /** Split mode: where a process without AXI checks X-API-Key callers (AXI's introspection endpoint). */
+  AUTH_API_KEY_INTROSPECTION_URL: httpUrl("AXI's POST /api/v1/api-keys/introspect").optional(),
   AUTH_ISSUER: z.string().min(1).default('axi'),
   AUTH_AUDIENCE: z.string().min(1).default('analytics-platform'),
   AUTH_ACCESS_TOKEN_TTL_SECONDS: positiveInt.max(86_400).default(900),
@@ -148,6 +155,10 @@ export const EnvSchema = z.object({
   MLOG_WEBHOOK_ALLOW_PRIVATE: bool.default(false),
   /** How many standard deviations above its trailing baseline a minute's count must be. */
   MLOG_ANOMALY_Z: z.coerce.number().positive().default(4),
+  /** Split mode: the base URL of MLOG that a process without MLOG sends its audit events to. */
+  AUDIT_MLOG_URL: httpUrl('MLOG (its base, e.g. http://mlog:8008)').optional(),
+  /** The API key (scope audit:write) those events are sent with; a secret. */
+  AUDIT_API_KEY: z.string().min(1).optional(),
   MLOG_METADATA_MAX_BYTES: positiveInt.default(16_384),
   AXI_UPLOAD_MAX_BYTES: positiveInt.default(1_073_741_824),
   AXI_UPLOAD_MAX_COLUMNS: positiveInt

@@ -68,7 +68,17 @@ export interface Config {
     refreshTokenTtlDays: number;
     /** PKCS#8 PEM; a secret: never log it. */
     signingKeyPem: string | undefined;
+    /** AXI's key introspection endpoint, for processes without AXI. */
+    apiKeyIntrospectionUrl: string | undefined;
   };
+  /** Where a process without MLOG sends its audit events; undefined: they are dropped (no_sink). */
+  audit:
+    | {
+        mlogUrl: string;
+        /** A secret: never log it. */
+        apiKey: string;
+      }
+    | undefined;
   mlog: {
     retentionDays: number;
     retentionByService: Record<string, number>;
@@ -143,8 +153,8 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   const env = (parsed as { data: Env }).data;
 
   const config = buildConfig(env);
-  const splitProblems = checkSplitMode(config, env);
-  if (splitProblems.length > 0) throw new ConfigError(splitProblems);
+  const crossProblems = [...checkAuditSink(env), ...checkSplitMode(config, env)];
+  if (crossProblems.length > 0) throw new ConfigError(crossProblems);
   return deepFreeze(config);
 }
 
@@ -211,7 +221,12 @@ function buildConfig(env: Env): Config {
       accessTokenTtlSeconds: env.AUTH_ACCESS_TOKEN_TTL_SECONDS,
       refreshTokenTtlDays: env.AUTH_REFRESH_TOKEN_TTL_DAYS,
       signingKeyPem: env.AUTH_SIGNING_KEY,
+      apiKeyIntrospectionUrl: env.AUTH_API_KEY_INTROSPECTION_URL,
     },
+    audit:
+      env.AUDIT_MLOG_URL && env.AUDIT_API_KEY
+        ? { mlogUrl: env.AUDIT_MLOG_URL, apiKey: env.AUDIT_API_KEY }
+        : undefined,
     mlog: {
       retentionDays: env.MLOG_RETENTION_DAYS,
       retentionByService: env.MLOG_RETENTION_BY_SERVICE,
@@ -228,6 +243,16 @@ function buildConfig(env: Env): Config {
       uploadMaxColumns: env.AXI_UPLOAD_MAX_COLUMNS,
     },
   };
+}
+
+/** One of the pair without the other would silently drop every audit event. */
+function checkAuditSink(env: Env): string[] {
+  if (Boolean(env.AUDIT_MLOG_URL) === Boolean(env.AUDIT_API_KEY)) return [];
+  return [
+    env.AUDIT_MLOG_URL
+      ? 'AUDIT_API_KEY: AUDIT_MLOG_URL is set, so give the API key (scope audit:write) to send audit events with'
+      : 'AUDIT_MLOG_URL: AUDIT_API_KEY is set, so give the MLOG base URL to send audit events to',
+  ];
 }
 
 /**

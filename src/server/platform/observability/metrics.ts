@@ -91,7 +91,7 @@ export function createMetrics() {
   });
   const auditDropped = new Counter({
     name: 'audit_events_dropped_total',
-    help: 'Audit events this process gave up on (queue_full, send_failed, circuit_open, no_sink, closed)',
+    help: 'Audit events this process gave up on (queue_full, send_failed, circuit_open, no_sink, closed, rejected)',
     labelNames: ['reason'] as const,
     registers: [registry],
   });

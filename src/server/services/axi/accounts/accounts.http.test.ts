@@ -674,6 +674,53 @@ describe.each(runtimeTargets())('AXI accounts over HTTP on $name', (target: Runt
       });
       expectProblem(both, 401, '/problems/unauthenticated');
     });
+
+    it('introspects a usable key for other services, and answers 404 unknown-api-key once it is revoked', async () => {
+      const user = await signedInUser();
+      const { id, key } = (
+        await app.inject({
+          method: 'POST',
+          url: '/api/v1/api-keys',
+          headers: bearer(user.accessToken),
+          payload: { name: 'ingest', scopes: ['audit:write', 'events:read'] },
+        })
+      ).json();
+      const introspect = (payload: { key: string }) =>
+        app.inject({
+          method: 'POST',
+          url: '/api/v1/api-keys/introspect',
+          payload,
+          remoteAddress: '10.7.0.1',
+        });
+
+      const usable = await introspect({ key });
+      expect(usable.statusCode, usable.body).toBe(200);
+      expect(usable.json()).toEqual({
+        userId: user.id,
+        roles: ['analyst'],
+        scopes: ['audit:write', 'events:read'],
+      });
+      expect(usable.headers['cache-control']).toBe('no-store');
+      // Its own per-IP bucket, not the global one.
+      expect(usable.headers['x-ratelimit-limit']).toBe('600');
+
+      expectProblem(await introspect({ key: 'axi_not-a-real-key' }), 404, '/problems/unknown-api-key');
+      const tooLong = expectProblem(
+        await introspect({ key: `axi_${'x'.repeat(300)}` }),
+        400,
+        '/problems/validation-error',
+      );
+      expect(tooLong.errors?.[0]?.field).toBe('body.key');
+      expect(JSON.stringify(tooLong)).not.toContain('xxxx');
+
+      await app.inject({
+        method: 'DELETE',
+        url: `/api/v1/api-keys/${id}`,
+        headers: bearer(user.accessToken),
+      });
+      const revoked = expectProblem(await introspect({ key }), 404, '/problems/unknown-api-key');
+      expect(JSON.stringify(revoked)).not.toContain(key);
+    });
   });
 
   it('documents every accounts route in OpenAPI with a tag and a summary', async () => {
@@ -689,6 +736,7 @@ describe.each(runtimeTargets())('AXI accounts over HTTP on $name', (target: Runt
       '/api/v1/users/me/2fa/enrol',
       '/api/v1/admin/users/{id}',
       '/api/v1/api-keys/{id}',
+      '/api/v1/api-keys/introspect',
       '/.well-known/jwks.json',
     ]) {
       expect(paths).toContain(path);

@@ -1,11 +1,14 @@
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import {
   ApiKeyIdParams,
+  ApiKeyIntrospection,
   ApiKeyList,
   apiKeyScopes,
   CreateApiKeyBody,
   CreatedApiKey,
+  IntrospectApiKeyBody,
 } from '../../../../../contracts/axi/auth.js';
 import { Problem } from '../../../../../contracts/http/problem.js';
 import type { ApiKeysService } from './api-keys.service.js';
@@ -14,6 +17,19 @@ const security = [{ bearerAuth: [] }];
 const scopeList = Object.entries(apiKeyScopes)
   .map(([scope, what]) => `\`${scope}\`: ${what}`)
   .join('; ');
+
+/**
+ * Introspection per calling IP, in its own bucket. Far above sign-in's 20 a minute: the callers are
+ * service processes answering many clients (each caches an answer 30 s, a refusal 5 s), and
+ * guessing a 256-bit key is hopeless at any rate; the limit only stops one caller flooding AXI.
+ */
+const introspectionLimit = {
+  rateLimit: {
+    max: 600,
+    timeWindow: 60_000,
+    keyGenerator: (request: FastifyRequest) => `api-key-introspect:${request.ip}`,
+  },
+};
 
 export const apiKeysRoutes: FastifyPluginAsyncZod<{ apiKeys: ApiKeysService }> = async (app, { apiKeys }) => {
   app.post(
@@ -42,6 +58,28 @@ export const apiKeysRoutes: FastifyPluginAsyncZod<{ apiKeys: ApiKeysService }> =
       },
     },
     (req) => apiKeys.list(req.ctx),
+  );
+
+  app.post(
+    '/api-keys/introspect',
+    {
+      config: introspectionLimit,
+      schema: {
+        tags: ['axi: api keys'],
+        summary: 'Who an API key acts as: for services that run without AXI in their process',
+        description:
+          'Send the key in the body (never as X-API-Key here). 200 with the owner, roles and scopes of a ' +
+          `usable key; 404 \`unknown-api-key\` when it is unknown, revoked, expired or its owner is disabled. ` +
+          'Needs no other credential: only a holder of the key learns anything. 600 requests per minute per IP.',
+        body: IntrospectApiKeyBody,
+        response: { 200: ApiKeyIntrospection, 400: Problem, 404: Problem, 429: Problem },
+      },
+    },
+    async (req, reply) => {
+      // An answer about a secret: no shared cache may keep it.
+      reply.header('cache-control', 'no-store');
+      return apiKeys.introspect(req.ctx, req.body.key);
+    },
   );
 
   app.delete(

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type {
-  ApiKey,
-  ApiKeyList,
-  ApiKeyScope,
-  CreateApiKeyBody,
-  CreatedApiKey,
+import {
+  type ApiKey,
+  type ApiKeyIntrospection,
+  type ApiKeyList,
+  type ApiKeyScope,
+  apiKeyMaxLength,
+  type CreateApiKeyBody,
+  type CreatedApiKey,
 } from '../../../../../contracts/axi/auth.js';
 import type { ApiKeyResolver } from '../../../../platform/auth/api-key-resolver.js';
 import type { Role } from '../../../../platform/auth/token-verifier.js';
@@ -13,6 +15,7 @@ import { NotFound, ValidationFailed } from '../../../../platform/http/errors.js'
 import type { RequestContext } from '../../../../platform/http/request-context.js';
 import { randomSecret, sha256 } from '../secrets.js';
 import { loadCallingUser } from '../users/user-views.js';
+import { UnknownApiKey } from './api-keys.errors.js';
 import {
   type ApiKeyRow,
   findUsableApiKey,
@@ -76,7 +79,7 @@ function toView(row: ApiKeyRow): ApiKey {
 export function createApiKeysService({ db, clock }: { db: Db; clock: () => Date }) {
   const resolver: ApiKeyResolver = {
     async resolve(key) {
-      if (!key.startsWith(apiKeyPrefix) || key.length > 200) return undefined;
+      if (!key.startsWith(apiKeyPrefix) || key.length > apiKeyMaxLength) return undefined;
       const now = clock();
       const found = await findUsableApiKey(db, sha256(key), now);
       if (!found) return undefined;
@@ -89,6 +92,16 @@ export function createApiKeysService({ db, clock }: { db: Db; clock: () => Date 
 
   return {
     resolver,
+
+    /**
+     * For services without AXI in their process (split mode): who a key acts as. Holding the key
+     * is the only credential needed, since whoever holds it can already act as its owner.
+     */
+    async introspect(_ctx: RequestContext, key: string): Promise<ApiKeyIntrospection> {
+      const actor = await resolver.resolve(key);
+      if (!actor) throw new UnknownApiKey();
+      return { userId: actor.id, roles: actor.roles, scopes: [...(actor.scopes ?? [])] };
+    },
 
     async create(ctx: RequestContext, input: CreateApiKeyBody): Promise<CreatedApiKey> {
       const user = await loadCallingUser(db, ctx, { session: true });
