@@ -220,6 +220,7 @@ export const apiKeyScopes = {
   'analytics:run': 'Compute correlations and cohorts',
   'events:read': 'Read the event store',
   'audit:write': 'Send audit-log entries',
+  'audit:read': 'Read and analyse the audit log',
 } as const;
 export const ApiKeyScope = z.enum(Object.keys(apiKeyScopes) as [keyof typeof apiKeyScopes]);
 export type ApiKeyScope = z.infer<typeof ApiKeyScope>;

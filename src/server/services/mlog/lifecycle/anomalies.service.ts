@@ -5,7 +5,7 @@ import type { Anomalies, AnomaliesQuery } from '../../../../contracts/mlog/lifec
 import type { Config } from '../../../platform/config/load-config.js';
 import type { Db } from '../../../platform/db/database.js';
 import { createEvent, type Outbox } from '../../../platform/events/outbox.js';
-import { type RequestContext, requireActor } from '../../../platform/http/request-context.js';
+import { type RequestContext, requireScope } from '../../../platform/http/request-context.js';
 import type { WebhookSender } from '../../../platform/http/webhooks.js';
 import type { RecordQuery } from '../query-audit.js';
 import { countPerMinute, insertAnomaly, listAnomalies, withJobLock } from './lifecycle.repository.js';
@@ -174,7 +174,7 @@ export function createAnomalies({
     },
 
     async list(ctx: RequestContext, query: AnomaliesQuery): Promise<Anomalies> {
-      const actor = requireActor(ctx, 'admin', 'analyst');
+      const actor = requireScope(ctx, 'audit:read', 'admin', 'analyst');
       const since = query.since === undefined ? undefined : new Date(query.since);
       const items = await listAnomalies(db, since, query.service, query.limit);
       recordQuery(ctx, actor.id, 'anomalies', query);

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { DailyMetrics, UserSessions } from '../../../../contracts/mlog/lifecycle.js';
 import type { Db } from '../../../platform/db/database.js';
-import { type RequestContext, requireActor } from '../../../platform/http/request-context.js';
+import { type RequestContext, requireScope } from '../../../platform/http/request-context.js';
 import { compactEventCounts } from '../event-counts.js';
 import type { RecordQuery } from '../query-audit.js';
 import {
@@ -55,7 +55,7 @@ export function createRollups({
       ctx: RequestContext,
       query: { from: string; to: string; service?: string | undefined },
     ): Promise<DailyMetrics> {
-      const actor = requireActor(ctx, 'admin', 'analyst');
+      const actor = requireScope(ctx, 'audit:read', 'admin', 'analyst');
       const items = await listDailyMetrics(db, query.from, query.to, query.service);
       recordQuery(ctx, actor.id, 'metrics/daily', query);
       return { items };
@@ -65,7 +65,7 @@ export function createRollups({
       ctx: RequestContext,
       query: { user_id: string; from?: string | undefined; to?: string | undefined; limit: number },
     ): Promise<UserSessions> {
-      const actor = requireActor(ctx, 'admin', 'analyst');
+      const actor = requireScope(ctx, 'audit:read', 'admin', 'analyst');
       const from = query.from === undefined ? undefined : new Date(query.from);
       const to = query.to === undefined ? undefined : new Date(query.to);
       const items = await listSessions(db, query.user_id, from, to, query.limit);

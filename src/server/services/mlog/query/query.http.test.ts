@@ -212,8 +212,10 @@ describe.each(runtimeTargets())('MLOG queries over HTTP on $name', (target) => {
   const rows = makeRows();
   const window = 'from=2025-03-01T00:00:00Z&to=2025-03-04T00:00:00Z';
 
+  let issuer: Awaited<ReturnType<typeof createTestIssuer>>;
+
   beforeAll(async () => {
-    const issuer = await createTestIssuer();
+    issuer = await createTestIssuer();
     runtime = await startTestRuntime(await target.env(), { tokenKeys: () => issuer.jwks });
     app = runtime.apps[0]!.app;
     db = runtime.databases.get('mlog')!.db;
@@ -503,6 +505,31 @@ describe.each(runtimeTargets())('MLOG queries over HTTP on $name', (target) => {
       '/problems/unauthenticated',
     );
     expectProblem(await aggregate([{ $count: 'n' }], 'viewer'), 403, '/problems/forbidden');
+  });
+
+  it('reads with an API key only when it has the audit:read scope (a sender’s key cannot read)', async () => {
+    const payload = { email: `reader.${randomUUID()}@example.com`, password: 'velvet-Harbour-quietly-47' };
+    const registered = await app.inject({ method: 'POST', url: '/api/v1/auth/register', payload });
+    expect(registered.statusCode, registered.body).toBe(201);
+    // This runtime trusts the test issuer's tokens: one for the registered user, as an analyst.
+    const token = await issuer.token({ sub: registered.json().id, roles: ['analyst'] });
+    const keyWith = async (scopes: string[]) => {
+      const created = await app.inject({
+        method: 'POST',
+        url: '/api/v1/api-keys',
+        headers: { authorization: `Bearer ${token}` },
+        payload: { name: scopes.join(' '), scopes },
+      });
+      expect(created.statusCode, created.body).toBe(201);
+      return { 'x-api-key': created.json().key as string };
+    };
+    const sender = await keyWith(['audit:write']);
+    const reader = await keyWith(['audit:read']);
+    for (const url of [`/analytics/axi?${window}`, `/metrics/timeline?${window}`, `/events?${window}`]) {
+      const refused = await app.inject({ url: `/api/mlog${url}`, headers: sender });
+      expect(expectProblem(refused, 403, '/problems/forbidden').detail).toMatch(/audit:read/);
+      expect((await app.inject({ url: `/api/mlog${url}`, headers: reader })).statusCode).toBe(200);
+    }
   });
 
   it('records who queried what in the audit log itself', async () => {

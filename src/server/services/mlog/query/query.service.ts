@@ -11,7 +11,7 @@ import {
   type TimelineQuery,
 } from '../../../../contracts/mlog/query.js';
 import type { Db } from '../../../platform/db/database.js';
-import { type RequestContext, requireActor } from '../../../platform/http/request-context.js';
+import { type RequestContext, requireScope } from '../../../platform/http/request-context.js';
 import type { StoredAuditEvent } from '../audit-event.js';
 import { createQueryAudit } from '../query-audit.js';
 import { compilePipeline, toDocuments } from './pipeline-compiler.js';
@@ -68,7 +68,7 @@ export function createQueryService({ db, clock, log, insertEvents }: QueryDeps) 
       service: string,
       query: { from?: string | undefined; to?: string | undefined },
     ): Promise<ServiceAnalytics> {
-      const actor = requireActor(ctx, 'admin', 'analyst');
+      const actor = requireScope(ctx, 'audit:read', 'admin', 'analyst');
       const { from, to } = window(query);
       const counts = await repo.countByAction(db, { from, to, service });
       audit(ctx, actor.id, 'analytics', { service, from: from.toISOString(), to: to.toISOString() });
@@ -76,7 +76,7 @@ export function createQueryService({ db, clock, log, insertEvents }: QueryDeps) 
     },
 
     async timeline(ctx: RequestContext, query: TimelineQuery): Promise<Timeline> {
-      const actor = requireActor(ctx, 'admin', 'analyst');
+      const actor = requireScope(ctx, 'audit:read', 'admin', 'analyst');
       const { from, to } = window(query);
       const bucketMs = BUCKET_MS[query.bucket];
       const first = truncateToBucket(from.getTime(), bucketMs);
@@ -104,7 +104,7 @@ export function createQueryService({ db, clock, log, insertEvents }: QueryDeps) 
     },
 
     async events(ctx: RequestContext, query: EventsQuery): Promise<EventsPage> {
-      const actor = requireActor(ctx, 'admin', 'analyst');
+      const actor = requireScope(ctx, 'audit:read', 'admin', 'analyst');
       const { from, to } = window(query);
       const before = query.cursor ? decodeCursor(query.cursor) : undefined;
       const filter = { from, to, service: query.service, action: query.action, userId: query.user_id };
@@ -124,7 +124,7 @@ export function createQueryService({ db, clock, log, insertEvents }: QueryDeps) 
     },
 
     async aggregate(ctx: RequestContext, pipeline: unknown[]): Promise<AggregateResult> {
-      const actor = requireActor(ctx, 'admin', 'analyst');
+      const actor = requireScope(ctx, 'audit:read', 'admin', 'analyst');
       const compiled = compilePipeline(pipeline);
       const rows = await repo.runPipeline(db, compiled, PIPELINE_TIMEOUT_MS);
       const documents = toDocuments(compiled.columns, rows.slice(0, MAX_AGGREGATE_ROWS));

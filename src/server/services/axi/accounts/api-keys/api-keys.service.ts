@@ -37,6 +37,7 @@ const roleForScope: Record<ApiKeyScope, Exclude<Role, 'admin'>> = {
   'analytics:run': 'analyst',
   'events:read': 'analyst',
   'audit:write': 'analyst',
+  'audit:read': 'analyst',
 };
 
 function rolesHeldBy(roles: readonly Role[]): Set<Role> {
