@@ -20,15 +20,25 @@ export const TimeWindowQuery = z.object({
 
 export const ServiceAnalyticsParams = z.object({ service: ServiceName });
 
+export const ServiceAnalyticsQuery = TimeWindowQuery.extend({
+  /**
+   * Also count distinct users (exactly, from the events of the window). The counts come from
+   * hourly rollups; distinct users cannot, so asking for them costs a scan of the window's events.
+   */
+  users: z.stringbool().default(false),
+});
+export type ServiceAnalyticsQuery = z.infer<typeof ServiceAnalyticsQuery>;
+
 export const ServiceAnalytics = z.object({
   service: z.string(),
   from: Instant,
   to: Instant,
   total: z.number().int(),
-  distinctUsers: z.number().int(),
+  /** Null unless asked for with `users=true`. */
+  distinctUsers: z.number().int().nullable(),
   /** Most frequent action first, ties by name. */
   byAction: z.array(
-    z.object({ action: z.string(), count: z.number().int(), distinctUsers: z.number().int() }),
+    z.object({ action: z.string(), count: z.number().int(), distinctUsers: z.number().int().nullable() }),
   ),
 });
 export type ServiceAnalytics = z.infer<typeof ServiceAnalytics>;

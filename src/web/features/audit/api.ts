@@ -37,7 +37,8 @@ export function getTimeline(window: TimeWindow, bucket: TimelineBucket, filter: 
 export function getServiceAnalytics(service: string, window: TimeWindow) {
   return request(ServiceAnalytics, {
     url: `${base}/analytics/${encodeURIComponent(service)}`,
-    params: window,
+    // The panel shows distinct users, which the server counts only when asked.
+    params: { ...window, users: true },
   });
 }
 

@@ -56,6 +56,8 @@ describe('audit filters in the address', () => {
     );
     expect(customRangeProblem('2025-01-01T00:00:00Z', '2025-01-02T00:00:00Z')).toBeUndefined();
     expect(isFilterableService('billing-api')).toBe(true);
-    expect(isFilterableService('Billing.Web')).toBe(false);
+    // Case is kept, as ingest stores it; anything ingest would refuse cannot be a filter.
+    expect(isFilterableService('Billing.Web')).toBe(true);
+    expect(isFilterableService("billing';--")).toBe(false);
   });
 });

@@ -241,10 +241,17 @@ describe.each(runtimeTargets())('MLOG queries over HTTP on $name', (target) => {
     app.inject({ method: 'POST', url: '/api/mlog/aggregate', headers: headers[who], payload: { pipeline } });
 
   it('counts a service’s events by action, with distinct users, over a window', async () => {
-    const res = await get(`/analytics/axi?${window}`);
+    const res = await get(`/analytics/axi?${window}&users=true`);
     expect(res.statusCode, res.body).toBe(200);
     const axi = rows.filter((r) => r.service === 'axi');
     const body = res.json();
+    // Without users=true the same counts, and no distinct users (they cost a scan of the events).
+    const countsOnly = (await get(`/analytics/axi?${window}`)).json();
+    expect(countsOnly.distinctUsers).toBeNull();
+    expect(countsOnly.byAction).toEqual(
+      body.byAction.map((a: { action: string; count: number }) => ({ ...a, distinctUsers: null })),
+    );
+    expectProblem(await get(`/analytics/axi?${window}&users=maybe`), 400, '/problems/validation-error');
     expect(body.total).toBe(axi.length);
     expect(body.distinctUsers).toBe(new Set(axi.map((r) => r.user_id).filter(Boolean)).size);
     for (const { action, count } of body.byAction) {
@@ -316,7 +323,7 @@ describe.each(runtimeTargets())('MLOG queries over HTTP on $name', (target) => {
           }
         }
       }
-      const analytics = (await get(`/analytics/axi?from=${from}&to=${to}`)).json();
+      const analytics = (await get(`/analytics/axi?from=${from}&to=${to}&users=true`)).json();
       const axi = inWindow.filter((r) => r.service === 'axi');
       expect(analytics.total).toBe(axi.length);
       for (const { action, count, distinctUsers } of analytics.byAction) {
@@ -566,7 +573,7 @@ describe.each(runtimeTargets())('MLOG queries over HTTP on $name', (target) => {
         return events.length;
       },
     });
-    const answer = await service.serviceAnalytics(ctx, 'mlog', {});
+    const answer = await service.serviceAnalytics(ctx, 'mlog', { users: false });
     expect(answer.from).toBe('2025-03-01T06:00:00.000Z');
     const inWindow = rows.filter(
       (r) => r.service === 'mlog' && r.ts >= '2025-03-01T06:00:00.000Z' && r.ts < '2025-03-02T06:00:00.000Z',

@@ -66,19 +66,22 @@ function whereCounts(from: Date, to: Date, f: EventFilter) {
   );
 }
 
-export async function countByAction(db: Db, filter: EventFilter) {
-  const [counts, users] = await Promise.all([
+export async function countByAction(db: Db, filter: EventFilter, { users = false } = {}) {
+  const [counts, distinct] = await Promise.all([
     sql<{ action: string; count: number }>`
       select k as action, sum(n)::int as count from (${countsOf(filter, () => sql`action`)}) c
       group by k order by sum(n) desc, k collate "C"`.execute(db),
-    distinctUsers(db, filter),
+    users ? distinctUsers(db, filter) : undefined,
   ]);
-  const usersByAction = new Map(users.byAction.map((u) => [u.action, u.distinctUsers]));
-  const byAction = counts.rows.map((r) => ({ ...r, distinctUsers: usersByAction.get(r.action) ?? 0 }));
+  const usersByAction = new Map(distinct?.byAction.map((u) => [u.action, u.distinctUsers]));
+  const byAction = counts.rows.map((r) => ({
+    ...r,
+    distinctUsers: distinct ? (usersByAction.get(r.action) ?? 0) : null,
+  }));
   return {
     byAction,
     total: byAction.reduce((sum, r) => sum + r.count, 0),
-    distinctUsers: users.total,
+    distinctUsers: distinct ? distinct.total : null,
   };
 }
 

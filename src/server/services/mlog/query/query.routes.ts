@@ -7,6 +7,7 @@ import {
   EventsQuery,
   ServiceAnalytics,
   ServiceAnalyticsParams,
+  ServiceAnalyticsQuery,
   Timeline,
   TimelineQuery,
   TimeWindowQuery,
@@ -24,9 +25,10 @@ export const queryRoutes: FastifyPluginAsyncZod<{ query: QueryService }> = async
       schema: {
         tags,
         security,
-        summary: 'Counts by action (and distinct users) for one service over a window (default last 24 h)',
+        summary:
+          'Counts by action for one service over a window (default last 24 h); with users=true also distinct users',
         params: ServiceAnalyticsParams,
-        querystring: TimeWindowQuery,
+        querystring: ServiceAnalyticsQuery,
         response: { 200: ServiceAnalytics, ...errors },
       },
     },

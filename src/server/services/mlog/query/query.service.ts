@@ -7,6 +7,7 @@ import {
   MAX_AGGREGATE_ROWS,
   MAX_TIMELINE_BUCKETS,
   type ServiceAnalytics,
+  type ServiceAnalyticsQuery,
   type Timeline,
   type TimelineQuery,
 } from '../../../../contracts/mlog/query.js';
@@ -66,12 +67,17 @@ export function createQueryService({ db, clock, log, insertEvents }: QueryDeps) 
     async serviceAnalytics(
       ctx: RequestContext,
       service: string,
-      query: { from?: string | undefined; to?: string | undefined },
+      query: ServiceAnalyticsQuery,
     ): Promise<ServiceAnalytics> {
       const actor = requireScope(ctx, 'audit:read', 'admin', 'analyst');
       const { from, to } = window(query);
-      const counts = await repo.countByAction(db, { from, to, service });
-      audit(ctx, actor.id, 'analytics', { service, from: from.toISOString(), to: to.toISOString() });
+      const counts = await repo.countByAction(db, { from, to, service }, { users: query.users });
+      audit(ctx, actor.id, 'analytics', {
+        service,
+        from: from.toISOString(),
+        to: to.toISOString(),
+        users: query.users,
+      });
       return { service, from: from.toISOString(), to: to.toISOString(), ...counts };
     },
 

@@ -121,7 +121,9 @@ export function ServiceDetailPanel({ service, window }: { service: string; windo
               </div>
               <div className="rounded-md bg-slate-50 p-2 dark:bg-slate-800/60">
                 <dt className="text-xs text-slate-600 dark:text-slate-400">Distinct users</dt>
-                <dd className="text-xl font-bold tabular-nums">{formatCount(data.distinctUsers)}</dd>
+                <dd className="text-xl font-bold tabular-nums">
+                  {data.distinctUsers === null ? '—' : formatCount(data.distinctUsers)}
+                </dd>
               </div>
             </dl>
             {data.byAction.length === 0 ? (
@@ -144,7 +146,7 @@ export function ServiceDetailPanel({ service, window }: { service: string; windo
                       </th>
                       <td className={`${cellClass} text-right tabular-nums`}>{formatCount(a.count)}</td>
                       <td className={`${cellClass} text-right tabular-nums`}>
-                        {formatCount(a.distinctUsers)}
+                        {a.distinctUsers === null ? '—' : formatCount(a.distinctUsers)}
                       </td>
                     </tr>
                   ))}
