@@ -299,12 +299,16 @@ describe.each(runtimeTargets())('MLOG queries over HTTP on $name', (target) => {
       ['2025-03-01T00:00:00Z', '2025-03-03T12:30:00Z'],
       ['2025-03-02T08:05:00Z', '2025-03-02T08:50:00Z'],
       ['2025-03-02T08:05:00Z', '2025-03-02T09:50:00Z'],
+      ['2025-03-01T20:30:00Z', '2025-03-02T09:10:30Z'],
     ] as const;
     for (const [from, to] of windows) {
       const inWindow = rows.filter(
         (r) => Date.parse(r.ts) >= Date.parse(from) && Date.parse(r.ts) < Date.parse(to),
       );
-      for (const bucket of ['hour', 'day'] as const) {
+      const minutes = (Date.parse(to) - Date.parse(from)) / 60_000;
+      for (const bucket of minutes <= 2000
+        ? (['minute', 'hour', 'day'] as const)
+        : (['hour', 'day'] as const)) {
         for (const service of [undefined, 'axi']) {
           const expected = inWindow.filter((r) => service === undefined || r.service === service);
           const res = await get(
@@ -313,7 +317,7 @@ describe.each(runtimeTargets())('MLOG queries over HTTP on $name', (target) => {
           expect(res.statusCode, res.body).toBe(200);
           const points = res.json().points as { t: string; count: number }[];
           expect(res.json().total, `${bucket} ${from}..${to} ${service}`).toBe(expected.length);
-          const bucketMs = bucket === 'hour' ? 3_600_000 : 86_400_000;
+          const bucketMs = { minute: 60_000, hour: 3_600_000, day: 86_400_000 }[bucket];
           for (const p of points) {
             const start = Date.parse(p.t);
             const n = expected.filter(

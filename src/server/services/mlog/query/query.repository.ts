@@ -96,14 +96,24 @@ async function distinctUsers(db: Db, filter: EventFilter) {
   };
 }
 
-/** Non-empty buckets only, UTC boundaries. */
+const BUCKET_INTERVAL = { minute: '1 minute', hour: '1 hour', day: '1 day' } as const;
+const EPOCH = sql`timestamptz '1970-01-01T00:00:00Z'`;
+
+/**
+ * Non-empty buckets only, UTC boundaries. `date_bin` from the epoch gives the same UTC buckets
+ * as `date_trunc(bucket, t, 'UTC')` at a fraction of its cost (no time-zone arithmetic per row).
+ */
 export async function countByBucket(db: Db, bucket: TimelineBucket, filter: EventFilter) {
   const { rows } = await sql<{ t: Date; count: number }>`
     select k as t, sum(n)::int as count
-    from (${countsOf(filter, (time) => sql`date_trunc(${bucket}, ${time}, 'UTC')`, {
-      // An hour's count cannot be split into its minutes.
-      hourly: bucket !== 'minute',
-    })}) c
+    from (${countsOf(
+      filter,
+      (time) => sql`date_bin(${BUCKET_INTERVAL[bucket]}::interval, ${time}, ${EPOCH})`,
+      {
+        // An hour's count cannot be split into its minutes.
+        hourly: bucket !== 'minute',
+      },
+    )}) c
     group by 1 order by 1`.execute(db);
   return rows;
 }
