@@ -314,7 +314,8 @@ class SqlGuard {
       case 'RangeFunction':
         // The function's own reason (generate_series...) says more than "function in FROM".
         this.walk(body.functions, scope);
-        return refuse('forbidden_construct', 'A function in FROM is not allowed; read the dataset table.');
+        refuse('forbidden_construct', 'A function in FROM is not allowed; read the dataset table.');
+        return;
       case 'SQLValueFunction':
         if (!allowedValueFunctions.has(String(body.op)))
           refuse(

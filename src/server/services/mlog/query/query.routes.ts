@@ -10,7 +10,6 @@ import {
   ServiceAnalyticsQuery,
   Timeline,
   TimelineQuery,
-  TimeWindowQuery,
 } from '../../../../contracts/mlog/query.js';
 import type { QueryService } from './query.service.js';
 
