@@ -13,12 +13,18 @@
  * (c) the whole NDJSON request path without HTTP (parse each line, validate, upcast, COPY in
  *     5,000-row chunks), batches of 100,000 lines.
  * The table is truncated and checkpointed before each run so each starts from the same state.
+ * Each step also prints the CPU seconds this process and PostgreSQL used in it (which side it
+ * waits on). BENCH_GC=1 collects the garbage of generating each batch before timing it.
+ *
+ * Other work on the same machine moves every figure: compare ratios within one run, run twice.
  */
 import { execFileSync } from 'node:child_process';
 import { once } from 'node:events';
-import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { sql } from 'kysely';
 import pino from 'pino';
 import { loadConfig } from '../src/server/platform/config/load-config.js';
@@ -78,7 +84,61 @@ function* eventLines(from: number, to: number, now: number): Generator<string> {
   }
 }
 
+/**
+ * Each batch is generated just before it is timed. With BENCH_GC=1 the garbage of that generation
+ * (100,000 JSON strings or event objects) is collected before the clock starts, so a step is
+ * billed for its own allocations only; without it, whichever step runs next pays for it.
+ */
+const collectBenchGarbage: () => void =
+  process.env.BENCH_GC === '1'
+    ? (() => {
+        setFlagsFromString('--expose-gc');
+        return runInNewContext('gc') as () => void;
+      })()
+    : () => {};
+
 const perMinute = (rows: number, ms: number) => Math.round((rows / ms) * 60_000);
+
+/**
+ * CPU seconds used so far by this process and, per process id, by the PostgreSQL backends
+ * serving the bench's scratch `database` (Linux /proc; none where unreadable): with wall time
+ * they show which side a step waits on. Other sessions' backends on the server are left out.
+ */
+type CpuSnapshot = { node: number; backends: Map<string, number> };
+
+function cpuSnapshot(database: string): CpuSnapshot {
+  const usage = process.cpuUsage();
+  const backends = new Map<string, number>();
+  const ticksPerSecond = 100; // USER_HZ, 100 on every Linux this runs on
+  let pids: string[] = [];
+  try {
+    pids = readdirSync('/proc').filter((pid) => /^\d+$/.test(pid));
+  } catch {
+    // No /proc: PostgreSQL CPU is not reported.
+  }
+  for (const pid of pids) {
+    try {
+      // A backend's title: "postgres: 15/main: <user> <database> <client> <activity>".
+      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(` ${database} `)) continue;
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      // Fields after the ")" that ends the command name: utime and stime are the 12th and 13th.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      backends.set(pid, (Number(fields[11]) + Number(fields[12])) / ticksPerSecond);
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return { node: (usage.user + usage.system) / 1e6, backends };
+}
+
+/** CPU used since `start`; a backend that ended meanwhile (psql's, at its end) is not counted. */
+function cpuSince(database: string, start: CpuSnapshot): { node: number; postgres: number } {
+  const now = cpuSnapshot(database);
+  let postgres = 0;
+  for (const [pid, seconds] of now.backends) postgres += seconds - (start.backends.get(pid) ?? 0);
+  return { node: now.node - start.node, postgres };
+}
+
 const fmt = (n: number) => n.toLocaleString('en');
 
 async function main() {
@@ -129,6 +189,7 @@ async function main() {
   );
 
   const scratch = await createPostgresDatabase(baseUrl);
+  const scratchName = new URL(scratch.url).pathname.slice(1);
   const database = await openPostgresDatabase({
     url: scratch.url,
     pool: { max: 4, connectionTimeoutMs: 5000, idleTimeoutMs: 10_000 },
@@ -150,6 +211,7 @@ async function main() {
       for (const day of [...eventDays].sort()) await createDayPartition(tx, day);
     });
     await reset();
+    const psqlCpu = cpuSnapshot(scratchName);
     const psqlStart = performance.now();
     execFileSync(
       'psql',
@@ -163,6 +225,7 @@ async function main() {
       { env: { ...process.env, PGTZ: 'UTC' }, stdio: ['ignore', 'ignore', 'inherit'] },
     );
     const psqlMs = performance.now() - psqlStart;
+    const psqlCpuUsed = cpuSince(scratchName, psqlCpu);
     if ((await count()) !== total) throw new Error('the anchor did not load every event');
 
     // (b) insertEvents, from no partition at all.
@@ -172,11 +235,17 @@ async function main() {
     await sql`checkpoint`.execute(db);
     const events = createEventsService({ db, database, config, clock, log });
     let oursMs = 0;
+    const oursCpuUsed = { node: 0, postgres: 0 };
     for (const [from, to] of batchRanges) {
       const batch = storedBatch(from, to);
+      collectBenchGarbage();
+      const cpu = cpuSnapshot(scratchName);
       const started = performance.now();
       await events.insertEvents(db, batch);
       oursMs += performance.now() - started;
+      const used = cpuSince(scratchName, cpu);
+      oursCpuUsed.node += used.node;
+      oursCpuUsed.postgres += used.postgres;
     }
     if ((await count()) !== total) throw new Error('insertEvents did not store every event');
 
@@ -188,29 +257,35 @@ async function main() {
       log,
     } as unknown as RequestContext;
     let ndjsonMs = 0;
+    const ndjsonCpuUsed = { node: 0, postgres: 0 };
     for (const [from, to] of batchRanges) {
       const body = ndjsonBatch(from, to);
+      collectBenchGarbage();
+      const cpu = cpuSnapshot(scratchName);
       const started = performance.now();
       const result = await events.ingestNdjson(ctx, [body]);
       ndjsonMs += performance.now() - started;
+      const used = cpuSince(scratchName, cpu);
+      ndjsonCpuUsed.node += used.node;
+      ndjsonCpuUsed.postgres += used.postgres;
       if (result.rejected > 0)
         throw new Error(`rejected ${result.rejected}: ${JSON.stringify(result.errors[0])}`);
     }
     if ((await count()) !== total) throw new Error('ingestNdjson did not store every event');
 
     const anchorRate = perMinute(total, psqlMs);
-    const line = (label: string, ms: number) =>
+    const line = (label: string, ms: number, cpu: { node: number; postgres: number }) =>
       `  ${label.padEnd(44)} ${(ms / 1000).toFixed(2).padStart(7)} s  ${fmt(perMinute(total, ms)).padStart(12)} events/min  ratio ${(
         perMinute(total, ms) / anchorRate
-      ).toFixed(2)}`;
+      ).toFixed(2)}  cpu: node ${cpu.node.toFixed(1)} s, postgres ${cpu.postgres.toFixed(1)} s`;
     console.log(
       `\nMLOG ingest of ${fmt(total)} events into mlog.events (${days} day partitions), real PostgreSQL:`,
     );
-    console.log(line('(a) psql \\copy, one COPY (anchor)', psqlMs));
+    console.log(line('(a) psql \\copy, one COPY (anchor)', psqlMs, psqlCpuUsed));
     console.log(
-      `${line('(b) insertEvents, batches of 100,000', oursMs)}   (targets: >= 1,000,000/min, ratio >= 0.5)`,
+      `${line('(b) insertEvents, batches of 100,000', oursMs, oursCpuUsed)}   (targets: >= 1,000,000/min, ratio >= 0.5)`,
     );
-    console.log(line('(c) NDJSON parse + validate + insertEvents', ndjsonMs));
+    console.log(line('(c) NDJSON parse + validate + insertEvents', ndjsonMs, ndjsonCpuUsed));
   } finally {
     await database.close();
     await scratch.drop();

@@ -14,15 +14,29 @@ const HOUR_MS = 3_600_000;
  * readers always `sum(count)`.
  */
 export class HourlyCounts {
-  readonly #counts = new Map<string, { hour: number; service: string; action: string; count: number }>();
+  // hour -> service -> action -> entry: nested maps rather than one map on a joined key, as this
+  // runs once per ingested event and building a key string per event costs more than the lookups.
+  readonly #byHour = new Map<number, Map<string, Map<string, HourlyCount>>>();
+  #size = 0;
 
   add(event: { ts: Date; service: string; action: string }): void {
     const hour = Math.floor(event.ts.getTime() / HOUR_MS) * HOUR_MS;
-    // NUL cannot occur in a service or action name (both are validated patterns).
-    const key = `${hour}\0${event.service}\0${event.action}`;
-    const entry = this.#counts.get(key);
+    let byService = this.#byHour.get(hour);
+    if (!byService) {
+      byService = new Map();
+      this.#byHour.set(hour, byService);
+    }
+    let byAction = byService.get(event.service);
+    if (!byAction) {
+      byAction = new Map();
+      byService.set(event.service, byAction);
+    }
+    const entry = byAction.get(event.action);
     if (entry) entry.count += 1;
-    else this.#counts.set(key, { hour, service: event.service, action: event.action, count: 1 });
+    else {
+      byAction.set(event.action, { hour, service: event.service, action: event.action, count: 1 });
+      this.#size++;
+    }
   }
 
   addAll(events: Iterable<{ ts: Date; service: string; action: string }>): this {
@@ -31,12 +45,20 @@ export class HourlyCounts {
   }
 
   get size(): number {
-    return this.#counts.size;
+    return this.#size;
   }
 
-  entries() {
-    return this.#counts.values();
+  *entries(): Generator<HourlyCount> {
+    for (const byService of this.#byHour.values())
+      for (const byAction of byService.values()) yield* byAction.values();
   }
+}
+
+interface HourlyCount {
+  hour: number;
+  service: string;
+  action: string;
+  count: number;
 }
 
 /** Adds the tallied counts (one insert, whatever the number of keys). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { StoredAuditEvent } from '../audit-event.js';
-import { CHUNK_ROWS, copyChunks, copyText, encodeRow } from './copy-rows.js';
+import { CHUNK_BYTES, CHUNK_ROWS, CopyChunkBuilder, copyChunks, copyText, encodeRow } from './copy-rows.js';
 import { validateEvent } from './event-validation.js';
 
 const event = (overrides: Partial<StoredAuditEvent> = {}): StoredAuditEvent => ({
@@ -34,7 +34,7 @@ describe('COPY text encoding', () => {
     expect(text.endsWith('\n')).toBe(true);
   });
 
-  it('writes a validated event with the metadata text validation computed, escaped like any other', () => {
+  it('writes a validated event with the metadata and UTC timestamp texts validation computed', () => {
     const now = new Date('2025-03-01T10:00:01.000Z');
     const checked = validateEvent(
       {
@@ -48,8 +48,9 @@ describe('COPY text encoding', () => {
     );
     if (!checked.ok) throw new Error(checked.message);
     expect(checked.event.metadataJson).toBe('{"p":"x\\ny","n":[1]}');
-    const { metadataJson: _, ...plain } = checked.event;
+    const { metadataJson: _, tsText: __, ...plain } = checked.event;
     expect(encodeRow(checked.event)).toBe(encodeRow(plain));
+    expect(encodeRow(checked.event).split('\t')[1]).toBe('2025-03-01T10:00:00.000Z');
     expect(encodeRow(checked.event).endsWith('\t2\t{"p":"x\\\\ny","n":[1]}\n')).toBe(true);
   });
 
@@ -64,5 +65,23 @@ describe('COPY text encoding', () => {
         .slice(0, 3)
         .map((row) => row.split('\t')[2]),
     ).toEqual(['2025-03-01T10:00:01.000Z', '2025-03-01T10:00:01.000Z', '2025-03-01T10:05:00.000Z']);
+  });
+
+  it('builds a chunk as the UTF-8 bytes of its rows, growing past its usual size for a huge row', () => {
+    const chunk = new CopyChunkBuilder();
+    const wide = event({ userId: 'é✓\\', metadata: { t: '✓'.repeat(10) } });
+    // Far more than the spare room of a chunk, in three-byte characters.
+    const huge = event({ metadata: { t: '✓\t'.repeat(CHUNK_BYTES / 4) } });
+    chunk.add(wide);
+    expect(chunk.full).toBe(false);
+    chunk.add(huge);
+    expect(chunk.rows).toBe(2);
+    expect(chunk.full).toBe(true);
+    const bytes = chunk.take();
+    expect(bytes.toString('utf8')).toBe(encodeRow(wide) + encodeRow(huge));
+    expect(bytes.length).toBe(Buffer.byteLength(encodeRow(wide) + encodeRow(huge)));
+    expect(chunk.rows).toBe(0);
+    chunk.add(wide);
+    expect(chunk.take().toString('utf8')).toBe(encodeRow(wide));
   });
 });

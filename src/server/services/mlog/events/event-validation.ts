@@ -6,6 +6,7 @@ import {
   SERVICE_PATTERN,
 } from '../../../../contracts/mlog/events.js';
 import type { EncodableEvent } from './copy-rows.js';
+import { canonicalTimestamp, parseTimestamp } from './event-timestamp.js';
 
 export interface ValidationLimits {
   metadataMaxBytes: number;
@@ -17,8 +18,6 @@ export type Validated = { ok: true; event: EncodableEvent } | { ok: false; field
 
 const DAY_MS = 86_400_000;
 const MAX_ID_CHARS = 256;
-// An offset is required: a timestamp without one means different instants to different senders.
-const isoWithOffset = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/i;
 
 const fieldsV2 = new Set([
   'schema_version',
@@ -47,6 +46,8 @@ const renamedInV2: Record<string, string> = { user: 'user_id', meta: 'metadata' 
 const unstorableEscape = /(^|[^\\])(\\\\)*\\u(0000|d[89a-f][0-9a-f]{2})/i;
 
 const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+const NOT_ISO_TIMESTAMP = 'must be an ISO 8601 date-time with an offset, e.g. 2025-01-31T12:00:00Z';
 
 const fail = (field: string, message: string): Validated => ({ ok: false, field, message });
 
@@ -88,11 +89,11 @@ export function validateEvent(
     return fail('service', 'must be 1-64 letters, digits, dots, dashes or underscores');
   if (typeof action !== 'string' || action.length > 128 || !ACTION_PATTERN.test(action))
     return fail('action', 'must be a lowercase dotted name such as login or dataset.deleted');
-  if (typeof timestamp !== 'string' || !isoWithOffset.test(timestamp))
-    return fail('timestamp', 'must be an ISO 8601 date-time with an offset, e.g. 2025-01-31T12:00:00Z');
-  const ts = new Date(timestamp);
-  const tsMs = ts.getTime();
-  if (Number.isNaN(tsMs)) return fail('timestamp', 'is not a real date-time');
+  // An offset is required: a timestamp without one means different instants to different senders.
+  if (typeof timestamp !== 'string') return fail('timestamp', NOT_ISO_TIMESTAMP);
+  const tsMs = parseTimestamp(timestamp);
+  if (tsMs === 'format') return fail('timestamp', NOT_ISO_TIMESTAMP);
+  if (tsMs === 'date') return fail('timestamp', 'is not a real date-time');
   if (tsMs > now.getTime() + MAX_FUTURE_SKEW_MS)
     return fail('timestamp', 'is more than 5 minutes in the future');
   const retentionDays = limits.retentionByService[service] ?? limits.retentionDays;
@@ -115,18 +116,24 @@ export function validateEvent(
   if (!isPlainObject(metadata)) return fail(metadataField, 'must be a JSON object');
   // Bytes as sent (jsonb re-serialises, but the JSON text is what the sender controls).
   const metadataJson = JSON.stringify(metadata);
-  const metadataBytes = Buffer.byteLength(metadataJson);
-  if (metadataBytes > limits.metadataMaxBytes)
-    return fail(metadataField, `is ${metadataBytes} bytes; at most ${limits.metadataMaxBytes} are allowed`);
+  // A UTF-16 unit is at most 3 UTF-8 bytes: short metadata needs no byte count.
+  if (metadataJson.length * 3 > limits.metadataMaxBytes) {
+    const metadataBytes = Buffer.byteLength(metadataJson);
+    if (metadataBytes > limits.metadataMaxBytes)
+      return fail(metadataField, `is ${metadataBytes} bytes; at most ${limits.metadataMaxBytes} are allowed`);
+  }
   // jsonb refuses these; one such event must not fail the whole COPY.
-  if (unstorableEscape.test(metadataJson))
+  // JSON.stringify writes \u only for control characters and lone surrogates: most metadata
+  // has none, and skips the regex.
+  if (metadataJson.includes('\\u') && unstorableEscape.test(metadataJson))
     return fail(metadataField, 'must not contain NUL characters or unpaired UTF-16 surrogates');
 
   return {
     ok: true,
     event: {
       id: randomUUID(),
-      ts,
+      ts: new Date(tsMs),
+      tsText: canonicalTimestamp(timestamp, tsMs),
       receivedAt,
       service,
       action,

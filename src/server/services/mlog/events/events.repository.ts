@@ -10,6 +10,27 @@ export function dayOf(ts: Date): string {
   return ts.toISOString().slice(0, 10).replaceAll('-', '');
 }
 
+/**
+ * The UTC day of an instant as a number (days since 1970-01-01): what the ingest path compares
+ * per event, as formatting `dayOf` for each of them would cost more than the rest of the check.
+ */
+export const dayNumberOf = (ts: Date): number => Math.floor(ts.getTime() / DAY_MS);
+
+/** The partition day (`YYYYMMDD`) of a day number. */
+export const dayOfNumber = (dayNumber: number): string => dayOf(new Date(dayNumber * DAY_MS));
+
+/** The distinct day numbers of some events; runs of one day (events mostly come in time order) cost one lookup. */
+export function dayNumbersOf(events: Iterable<{ ts: Date }>): Set<number> {
+  const days = new Set<number>();
+  let previous = Number.NaN;
+  for (const event of events) {
+    const day = dayNumberOf(event.ts);
+    if (day !== previous) days.add(day);
+    previous = day;
+  }
+  return days;
+}
+
 /** `mlog.events_YYYYMMDD`: the only place a partition name is made (from a day we computed). */
 export function partitionName(day: string): string {
   if (!/^\d{8}$/.test(day)) throw new Error(`bad partition day ${day}`);
@@ -59,7 +80,15 @@ async function* toAsync<T>(items: Iterable<T>): AsyncGenerator<T> {
 
 /** COPYs the events (their partitions must exist) on the session's connection; returns rows copied. */
 export async function copyEvents(session: CopySession, events: Iterable<EncodableEvent>): Promise<number> {
-  return session.copyFrom(COPY_STATEMENT, toAsync(copyChunks(events)));
+  return copyEventRows(session, copyChunks(events));
+}
+
+/** COPYs rows already encoded (CopyChunkBuilder) on the session's connection; returns rows copied. */
+export async function copyEventRows(
+  session: CopySession,
+  chunks: Iterable<Uint8Array> | AsyncIterable<Uint8Array>,
+): Promise<number> {
+  return session.copyFrom(COPY_STATEMENT, Symbol.asyncIterator in chunks ? chunks : toAsync(chunks));
 }
 
 /** Fallback for a caller's transaction (no COPY session): multi-row parameterised inserts. */

@@ -10,11 +10,21 @@ import type { CopySession, DatabaseHandle, Db } from '../../../platform/db/datab
 import { type RequestContext, requireScope } from '../../../platform/http/request-context.js';
 import type { StoredAuditEvent } from '../audit-event.js';
 import { addEventCounts, HourlyCounts } from '../event-counts.js';
-import { CHUNK_ROWS, type EncodableEvent } from './copy-rows.js';
+import { CopyFeed } from './copy-feed.js';
+import { CopyChunkBuilder } from './copy-rows.js';
 import { IngestTally, type ValidationLimits, validateEvent } from './event-validation.js';
 import { NoEvents, NotNdjson, TooManyEvents } from './events.errors.js';
-import { copyEvents, createDayPartition, dayOf, insertEventRows } from './events.repository.js';
-import { ndjsonLines } from './ndjson-lines.js';
+import {
+  copyEventRows,
+  copyEvents,
+  createDayPartition,
+  dayNumberOf,
+  dayNumbersOf,
+  dayOf,
+  dayOfNumber,
+  insertEventRows,
+} from './events.repository.js';
+import { ndjsonLineBatches } from './ndjson-lines.js';
 
 export interface EventsDeps {
   db: Db;
@@ -27,9 +37,15 @@ export interface EventsDeps {
 /** Room for the fields around the metadata on one NDJSON line. */
 const LINE_OVERHEAD_BYTES = 8_192;
 /** How many NDJSON lines are read between two turns given to the event loop. */
-const YIELD_EVERY_LINES = 1_000;
+const YIELD_EVERY_LINES = 250;
 
 export type EventsService = ReturnType<typeof createEventsService>;
+
+/**
+ * Creates the partitions of those days not known to exist; `beforeCreating` runs first when
+ * there is one to create (to free the connection of a running COPY).
+ */
+type EnsureDays = (days: Iterable<number>, beforeCreating?: () => Promise<void>) => Promise<void>;
 
 export function createEventsService({ db, database, config, clock, log }: EventsDeps) {
   const limits: ValidationLimits = {
@@ -38,31 +54,27 @@ export function createEventsService({ db, database, config, clock, log }: Events
     retentionByService: config.mlog.retentionByService,
   };
   const maxLineBytes = config.mlog.metadataMaxBytes + LINE_OVERHEAD_BYTES;
-  // Days whose partition is known to exist (committed). Retention may drop one later; a COPY
-  // into a dropped day then fails once, the cache is cleared and the next request recreates it.
-  const knownDays = new Set<string>();
+  // Days (dayNumberOf) whose partition is known to exist (committed). Retention may drop one
+  // later; a COPY into a dropped day then fails once, the cache is cleared and the next request
+  // recreates it.
+  const knownDays = new Set<number>();
 
   /** A transaction on a held connection; the days it created are cached only once it commits. */
   async function inCopyTransaction<T>(
-    fn: (
-      session: CopySession,
-      tx: Db,
-      ensureDays: (events: StoredAuditEvent[]) => Promise<void>,
-    ) => Promise<T>,
+    fn: (session: CopySession, tx: Db, ensureDays: EnsureDays) => Promise<T>,
   ): Promise<T> {
-    const created = new Set<string>();
+    const created = new Set<number>();
     try {
       const result = await database.withCopySession((session) =>
         session.db.transaction().execute(async (tx) => {
-          const ensureDays = async (events: StoredAuditEvent[]) => {
-            const missing = new Set<string>();
-            for (const event of events) {
-              const day = dayOf(event.ts);
-              if (!knownDays.has(day) && !created.has(day)) missing.add(day);
-            }
+          const ensureDays: EnsureDays = async (days, beforeCreating) => {
+            const missing = new Set<number>();
+            for (const day of days) if (!knownDays.has(day) && !created.has(day)) missing.add(day);
+            if (missing.size === 0) return;
+            await beforeCreating?.();
             // Sorted, so two requests needing the same new days take their locks in one order.
-            for (const day of [...missing].sort()) {
-              await createDayPartition(tx, day);
+            for (const day of [...missing].sort((a, b) => a - b)) {
+              await createDayPartition(tx, dayOfNumber(day));
               created.add(day);
             }
           };
@@ -70,7 +82,11 @@ export function createEventsService({ db, database, config, clock, log }: Events
         }),
       );
       for (const day of created) knownDays.add(day);
-      if (created.size > 0) log.info({ days: [...created].sort() }, 'mlog day partitions created');
+      if (created.size > 0)
+        log.info(
+          { days: [...created].sort((a, b) => a - b).map(dayOfNumber) },
+          'mlog day partitions created',
+        );
       return result;
     } catch (err) {
       // "no partition of relation found": a cached day was dropped (retention) under us.
@@ -93,7 +109,7 @@ export function createEventsService({ db, database, config, clock, log }: Events
       return stored;
     }
     return inCopyTransaction(async (session, tx, ensureDays) => {
-      await ensureDays(events);
+      await ensureDays(dayNumbersOf(events));
       const stored = await copyEvents(session, events);
       await addEventCounts(tx, new HourlyCounts().addAll(events));
       return stored;
@@ -106,10 +122,10 @@ export function createEventsService({ db, database, config, clock, log }: Events
    * inside a request's transaction would hold that lock until the request ends.
    */
   async function prepareDays(now: Date): Promise<void> {
-    const days = [-1, 0, 1].map((offset) => dayOf(new Date(now.getTime() + offset * 86_400_000)));
-    for (const day of days) {
+    const today = dayNumberOf(now);
+    for (const day of [today - 1, today, today + 1]) {
       if (knownDays.has(day)) continue;
-      await createDayPartition(db, day);
+      await createDayPartition(db, dayOfNumber(day));
       knownDays.add(day);
     }
   }
@@ -152,65 +168,86 @@ export function createEventsService({ db, database, config, clock, log }: Events
       let jsonLines = 0;
       await inCopyTransaction(async (session, tx, ensureDays) => {
         const counts = new HourlyCounts();
-        let batch: EncodableEvent[] = [];
-        // One COPY at a time is in flight on the connection while the next chunk is read and
-        // checked: PostgreSQL stores a chunk while this process parses the next one.
-        let copying: Promise<void> | undefined;
-        const settle = async () => {
-          const pending = copying;
-          copying = undefined;
-          await pending;
+        // The chunk being filled: encoded rows, and the days they need partitions for.
+        const chunk = new CopyChunkBuilder();
+        let chunkDays = new Set<number>();
+        let lastDay = Number.NaN;
+        // One COPY runs for the whole request, fed chunk by chunk as they are parsed, so
+        // PostgreSQL stores a chunk while this process parses the next one. It is ended early
+        // only to create a partition (DDL needs the connection), then a new one is started.
+        let copy: { feed: CopyFeed; done: Promise<number> } | undefined;
+        const endCopy = async () => {
+          if (!copy) return;
+          const { feed, done } = copy;
+          copy = undefined;
+          feed.end();
+          tally.accepted += await done;
         };
         const flush = async () => {
-          if (batch.length === 0) return;
-          const rows = batch;
-          batch = [];
-          // Partition DDL and the next COPY must wait for the connection to be free.
-          await settle();
-          await ensureDays(rows);
-          const started = copyEvents(session, rows).then((n) => {
-            tally.accepted += n;
-          });
-          // Its failure is thrown by the next settle(); until then it is not unhandled.
-          started.catch(() => {});
-          copying = started;
+          if (chunk.rows === 0) return;
+          const rows = chunk.take();
+          const days = chunkDays;
+          chunkDays = new Set();
+          lastDay = Number.NaN;
+          await ensureDays(days, endCopy);
+          if (!copy) {
+            const feed = new CopyFeed();
+            const done = copyEventRows(session, feed);
+            // If the COPY fails, the feed stops taking chunks and endCopy() throws its error.
+            done.then(
+              () => feed.close(),
+              () => feed.close(),
+            );
+            copy = { feed, done };
+          }
+          if (!(await copy.feed.push(rows))) await endCopy();
         };
         try {
-          for await (const line of ndjsonLines(body, maxLineBytes)) {
-            signal?.throwIfAborted();
-            if (++lines > MAX_BATCH_EVENTS) throw new TooManyEvents('ndjson');
-            // A body already in memory never waits on I/O: give the event loop a turn now and
-            // then, so the COPY in flight (and other requests) progress during a long batch.
-            if (lines % YIELD_EVERY_LINES === 0) await new Promise<void>((resolve) => setImmediate(resolve));
-            if ('tooLong' in line) {
-              tally.reject(line.index, '', `the line is longer than ${maxLineBytes} bytes`);
-              continue;
+          for await (const lineBatch of ndjsonLineBatches(body, maxLineBytes)) {
+            for (const line of lineBatch) {
+              signal?.throwIfAborted();
+              if (++lines > MAX_BATCH_EVENTS) throw new TooManyEvents('ndjson');
+              // A body already in memory never waits on I/O: give the event loop a turn now and
+              // then, so the COPY in flight (and other requests) progress during a long batch.
+              if (lines % YIELD_EVERY_LINES === 0)
+                await new Promise<void>((resolve) => setImmediate(resolve));
+              if ('tooLong' in line) {
+                tally.reject(line.index, '', `the line is longer than ${maxLineBytes} bytes`);
+                continue;
+              }
+              let raw: unknown;
+              try {
+                raw = JSON.parse(line.text);
+                jsonLines++;
+              } catch {
+                tally.reject(line.index, '', 'is not valid JSON');
+                continue;
+              }
+              const checked = validateEvent(raw, now, limits);
+              if (!checked.ok) {
+                tally.reject(line.index, checked.field, checked.message);
+                continue;
+              }
+              chunk.add(checked.event);
+              counts.add(checked.event);
+              const day = dayNumberOf(checked.event.ts);
+              if (day !== lastDay) chunkDays.add(day);
+              lastDay = day;
+              if (chunk.full) await flush();
             }
-            let raw: unknown;
-            try {
-              raw = JSON.parse(line.text);
-              jsonLines++;
-            } catch {
-              tally.reject(line.index, '', 'is not valid JSON');
-              continue;
-            }
-            const checked = validateEvent(raw, now, limits);
-            if (!checked.ok) {
-              tally.reject(line.index, checked.field, checked.message);
-              continue;
-            }
-            batch.push(checked.event);
-            counts.add(checked.event);
-            if (batch.length >= CHUNK_ROWS) await flush();
           }
           if (lines === 0) throw new NoEvents();
           if (jsonLines === 0) throw new NotNdjson();
           await flush();
-          await settle();
+          await endCopy();
           await addEventCounts(tx, counts);
-        } finally {
-          // Never leave a COPY running under the transaction's rollback.
-          await copying?.catch(() => {});
+        } catch (err) {
+          // Never leave a COPY running under the transaction's rollback: abort it, then let go.
+          if (copy) {
+            copy.feed.fail(err);
+            await copy.done.catch(() => {});
+          }
+          throw err;
         }
       });
       return tally.result();
