@@ -1,0 +1,1221 @@
+/**
+ * Lexemes -> QueryIntent. The parser runs a fixed series of passes, each recognising one kind of
+ * phrase (number filters, dates, value filters, grouping, ranking, aggregates...) and marking the
+ * lexemes it used. Whatever meaningful word is left unused at the end makes the question
+ * "not understood": a filter or column we silently dropped would give a wrong answer.
+ */
+import type { ColumnHit, ColumnIndex, Lexeme, ValueHit } from './column-index.js';
+import type { ColumnDescription } from './engine.types.js';
+import type { ComparisonOp } from './lexer.js';
+import { isYear, type Period, readPeriod } from './periods.js';
+import type { Filter, GroupTarget, GroupUnit, Measure, QueryIntent } from './query-intent.js';
+import { stem } from './text.js';
+import {
+  AGGREGATE_PHRASES,
+  type Aggregate,
+  COMPARATIVE_COLUMNS,
+  COMPARISON_PHRASES,
+  FILLER_WORDS,
+  LEVEL_WORDS,
+  NEGATIONS,
+  NUMBER_UNITS,
+  ROW_NOUNS,
+  SUPERLATIVE_COLUMNS,
+  SUPERLATIVES,
+  TIME_UNIT_WORDS,
+} from './vocabulary.js';
+
+export type ParseResult =
+  | { ok: true; intent: QueryIntent }
+  | { ok: false; reason: string; unknownWords?: string[]; ambiguous?: ColumnDescription[] };
+
+/** Thrown inside a pass to stop parsing with a reason for the user. */
+class NotUnderstood extends Error {
+  constructor(
+    reason: string,
+    readonly details: { unknownWords?: string[]; ambiguous?: ColumnDescription[] } = {},
+  ) {
+    super(reason);
+  }
+}
+
+const NUMERIC_TYPES = new Set(['integer', 'bigint', 'double']);
+const TEMPORAL_TYPES = new Set(['date', 'timestamp']);
+export const isNumeric = (c: ColumnDescription) => NUMERIC_TYPES.has(c.type);
+export const isTemporal = (c: ColumnDescription) => TEMPORAL_TYPES.has(c.type);
+
+const GROUP_WORDS = [
+  'grouped by',
+  'broken down by',
+  'split by',
+  'for each',
+  'for every',
+  'in each',
+  'by',
+  'per',
+  'each',
+  'every',
+  'across',
+];
+const COUNT_PHRASES = [
+  'how many',
+  'number of',
+  'count of',
+  'count',
+  'how often',
+  'no of',
+  'head count',
+  'headcount',
+];
+const DISTINCT_WORDS = new Set(['distinct', 'unique', 'different', 'separate']);
+const PERCENT_WORDS = new Set(['percentage', 'percent', 'share', 'proportion', 'fraction', 'pct']);
+const LIST_WORDS = new Set([
+  'show',
+  'list',
+  'display',
+  'give',
+  'get',
+  'find',
+  'return',
+  'which',
+  'what',
+  'who',
+  'see',
+]);
+const VERSUS_PHRASES = ['vs', 'versus', 'against', 'compared to', 'compared with', 'compare to', 'vs.'];
+const TEXT_MATCH_PHRASES: [string, 'contains' | 'starts' | 'ends'][] = [
+  ['starting with', 'starts'],
+  ['starts with', 'starts'],
+  ['beginning with', 'starts'],
+  ['begins with', 'starts'],
+  ['ending with', 'ends'],
+  ['ends with', 'ends'],
+  ['containing', 'contains'],
+  ['contains', 'contains'],
+  ['contain', 'contains'],
+  ['including', 'contains'],
+  ['includes', 'contains'],
+  ['like', 'contains'],
+  ['matching', 'contains'],
+  ['mentioning', 'contains'],
+];
+const NULL_WORDS = new Set(['missing', 'null', 'empty', 'blank', 'unknown', 'unset']);
+// Words skipped when looking from an operator back to the column it applies to.
+const LINK_WORDS = new Set([
+  'is',
+  'are',
+  'was',
+  'were',
+  'of',
+  'with',
+  'has',
+  'have',
+  'had',
+  'a',
+  'an',
+  'the',
+  'that',
+  'which',
+  'whose',
+  'where',
+  'when',
+  'its',
+  'their',
+  'having',
+]);
+const EARLIEST = new Set(['earliest', 'first', 'oldest']);
+const LATEST = new Set(['latest', 'last', 'newest', 'recent']);
+const EXTRA_ROW_NOUNS = new Set([
+  'people',
+  'persons',
+  'person',
+  'everyone',
+  'anyone',
+  'one',
+  'ones',
+  'thing',
+  'things',
+  'time',
+  'times',
+]);
+
+type NumberToken = Extract<Lexeme, { kind: 'number' }>;
+type ColumnLexeme = Extract<Lexeme, { kind: 'column' }>;
+
+export function parseQuestion(lexemes: Lexeme[], index: ColumnIndex): ParseResult {
+  try {
+    return { ok: true, intent: new QuestionParser(lexemes, index).parse() };
+  } catch (error) {
+    if (error instanceof NotUnderstood) return { ok: false, reason: error.message, ...error.details };
+    throw error;
+  }
+}
+
+class QuestionParser {
+  private readonly used: boolean[];
+  private readonly filters: Filter[] = [];
+  private readonly groups: GroupTarget[] = [];
+  private readonly measures: Measure[] = [];
+  private readonly comparisons: { label: string; filter: Filter }[] = [];
+  private ranking?: { direction: 'desc' | 'asc'; limit?: number; plural: boolean };
+  private superlative?: { direction: 'desc' | 'asc'; at: number };
+  private countAsked = false;
+  private percentAsked = false;
+  private listAsked = false;
+  private interrogatives: ColumnDescription[] = [];
+  private pendingAggregates: { agg: Aggregate | 'count'; at: number; distinct: boolean }[] = [];
+  private readonly aggregateWordAt = new Set<number>();
+  private recentRows?: { direction: 'desc' | 'asc'; limit: number };
+
+  constructor(
+    private readonly lex: Lexeme[],
+    private readonly index: ColumnIndex,
+  ) {
+    this.used = lex.map(() => false);
+  }
+
+  parse(): QueryIntent {
+    this.readTextMatches();
+    this.readNumberFilters();
+    this.readDateFilters();
+    this.readTimeGroups();
+    this.readValueFilters();
+    this.readNullAndBooleanFilters();
+    this.readColumnGroups();
+    this.readRanking();
+    this.readAggregates();
+    this.readPercentAndListWords();
+    this.bindAggregates();
+    this.readRemainingColumns();
+    this.rejectUnknownWords();
+    return this.assemble();
+  }
+
+  // ---- helpers over the lexeme list ---------------------------------------------------------
+
+  private word(i: number): string | undefined {
+    const l = this.lex[i];
+    return l?.kind === 'word' && !this.used[i] ? l.text : undefined;
+  }
+
+  /** Length of `phrase` (space-separated words) at i, or 0. Used lexemes never match. */
+  private phraseAt(i: number, phrase: string): number {
+    const words = phrase.split(' ');
+    for (let k = 0; k < words.length; k++) if (this.word(i + k) !== words[k]) return 0;
+    return words.length;
+  }
+
+  private firstPhraseAt(i: number, phrases: readonly string[]): [string, number] | undefined {
+    for (const phrase of phrases) {
+      const n = this.phraseAt(i, phrase);
+      if (n > 0) return [phrase, n];
+    }
+    return undefined;
+  }
+
+  private markUsed(from: number, length = 1) {
+    for (let k = from; k < from + length; k++) this.used[k] = true;
+  }
+
+  private columnAt(i: number, accept: (c: ColumnDescription) => boolean): ColumnDescription | undefined {
+    const l = this.lex[i];
+    if (l?.kind !== 'column' || this.used[i]) return undefined;
+    return pickColumn(l, accept);
+  }
+
+  /** Index of the nearest column lexeme before i, skipping link words; or -1. */
+  private columnBefore(i: number, accept: (c: ColumnDescription) => boolean): number {
+    for (let k = i - 1; k >= 0 && k >= i - 4; k--) {
+      if (this.columnAt(k, accept)) return k;
+      const w = this.lex[k];
+      if (!(w?.kind === 'word' && LINK_WORDS.has(w.text) && !this.used[k])) return -1;
+    }
+    return -1;
+  }
+
+  // ---- passes --------------------------------------------------------------------------------
+
+  /** "<column> contains 'x'", "name starting with A". */
+  private readTextMatches() {
+    for (let i = 0; i < this.lex.length; i++) {
+      for (const [phrase, where] of TEXT_MATCH_PHRASES) {
+        const n = this.phraseAt(i, phrase);
+        if (!n) continue;
+        const negated = this.word(i - 1) === 'not' || this.word(i - 1) === 'doesn';
+        const colAt = this.columnBefore(negated ? i - 1 : i, (c) => c.type === 'text');
+        const target = this.lex[i + n];
+        const fragment =
+          target?.kind === 'quoted' || target?.kind === 'value' || target?.kind === 'word'
+            ? target.raw
+            : undefined;
+        if (colAt < 0 || fragment === undefined || this.used[i + n]) continue;
+        const column = this.columnAt(colAt, (c) => c.type === 'text')!;
+        this.filters.push({ kind: 'like', column, fragment, where, negated });
+        this.markUsed(colAt);
+        this.markUsed(negated ? i - 1 : i, n + (negated ? 2 : 1));
+        break;
+      }
+    }
+  }
+
+  /** "<numeric column> over 100", "between 10 and 20", "at least 3 <column>", "<column> >= 5". */
+  private readNumberFilters() {
+    for (let i = 0; i < this.lex.length; i++) {
+      if (this.used[i]) continue;
+      const l = this.lex[i]!;
+      let op: ComparisonOp | 'between' | undefined;
+      let n = 0;
+      if (l.kind === 'op') [op, n] = [l.op, 1];
+      else if (this.word(i) === 'between') [op, n] = ['between', 1];
+      else if (this.word(i) === 'is' || this.word(i) === 'of') {
+        // "<column> is 5": equality only right after a numeric column.
+        const next = this.lex[i + 1];
+        if (next?.kind === 'number' && this.columnAt(i - 1, isNumeric)) [op, n] = ['=', 1];
+      } else {
+        for (const [phrase, phraseOp] of COMPARISON_PHRASES) {
+          const k = this.phraseAt(i, phrase);
+          if (k) {
+            [op, n] = [phraseOp, k];
+            break;
+          }
+        }
+      }
+      let impliedColumn: ColumnDescription | undefined;
+      const comparative = this.word(i) ? COMPARATIVE_COLUMNS[this.word(i)!] : undefined;
+      if (!op && comparative && this.word(i + 1) === 'than') {
+        impliedColumn = this.index.columns.find(
+          (c) => isNumeric(c) && c.name.split('_').includes(comparative[0]),
+        );
+        if (impliedColumn) [op, n] = [comparative[1], 2];
+      }
+      if (!op) continue;
+      const first = this.lex[i + n];
+      if (first?.kind !== 'number') continue;
+      let span = n + 1;
+      let high: NumberToken | undefined;
+      if (op === 'between') {
+        const second = this.lex[i + n + 2];
+        if (!(this.word(i + n + 1) === 'and' || this.word(i + n + 1) === 'to') || second?.kind !== 'number')
+          continue;
+        high = second;
+        span += 2;
+      }
+      // "40 km/h", "50 years": the unit belongs to the number.
+      while (NUMBER_UNITS.has(this.word(i + span) ?? '') && !(op === 'between' && isYear(first))) span++;
+      let colAt = impliedColumn ? -1 : this.columnBefore(i, isNumeric);
+      if (colAt < 0 && !impliedColumn && this.columnAt(i + span, isNumeric)) colAt = i + span;
+      // "over 5000 in revenue"
+      if (
+        colAt < 0 &&
+        !impliedColumn &&
+        ['in', 'of'].includes(this.word(i + span) ?? '') &&
+        this.columnAt(i + span + 1, isNumeric)
+      ) {
+        this.markUsed(i + span);
+        colAt = i + span + 1;
+      }
+      if (colAt < 0 && !impliedColumn) continue; // maybe a year ("between 2020 and 2022"): the date pass decides
+      const column = impliedColumn ?? this.columnAt(colAt, isNumeric)!;
+      if (op === 'between') {
+        const [low, hi] = [first.value, high!.value].sort((a, b) => a - b) as [number, number];
+        this.filters.push({ kind: 'between', column, low, high: hi });
+      } else this.filters.push({ kind: 'compare', column, op, value: first.value });
+      if (colAt >= 0) this.markUsed(colAt);
+      this.markUsed(i, span);
+    }
+  }
+
+  /** Date column a date phrase at i applies to: one named next to it, else resolved later. */
+  private dateColumnNear(i: number): { column?: ColumnDescription; at: number } {
+    for (const k of [i - 1, i - 2, i - 3]) {
+      if (this.columnAt(k, isTemporal)) return { column: this.columnAt(k, isTemporal), at: k };
+      const w = this.lex[k];
+      if (!(w?.kind === 'word' && LINK_WORDS.has(w.text))) break;
+    }
+    return { at: -1 };
+  }
+
+  private pushDateFilter(i: number, make: (column: ColumnDescription) => Filter) {
+    const near = this.dateColumnNear(i);
+    if (near.at >= 0) this.markUsed(near.at);
+    this.filters.push(make(near.column ?? this.defaultDateColumn()));
+  }
+
+  private defaultDateColumnCache?: ColumnDescription;
+  /** The date column meant when none is named: one mentioned anywhere, else the only one. */
+  private defaultDateColumn(): ColumnDescription {
+    if (this.defaultDateColumnCache) return this.defaultDateColumnCache;
+    for (let k = 0; k < this.lex.length; k++) {
+      const c = this.columnAt(k, isTemporal);
+      if (c && pickColumn(this.lex[k] as ColumnLexeme, () => true) === c) {
+        this.markUsed(k);
+        this.defaultDateColumnCache = c;
+        return c;
+      }
+    }
+    const temporal = this.index.columns.filter(isTemporal);
+    if (temporal.length === 1) {
+      this.defaultDateColumnCache = temporal[0]!;
+      return temporal[0]!;
+    }
+    if (temporal.length === 0)
+      throw new NotUnderstood('This dataset has no date column to filter or group by time.');
+    throw new NotUnderstood(
+      `There are several date columns (${temporal.map((c) => c.originalName).join(', ')}); say which one.`,
+      { ambiguous: temporal },
+    );
+  }
+
+  /** "in 2024", "before March 2024", "between X and Y", "last 30 days", "2023 vs 2024". */
+  private readDateFilters() {
+    for (let i = 0; i < this.lex.length; i++) {
+      if (this.used[i]) continue;
+      const w = this.word(i);
+      // "last 30 days", "past 3 months", "in the last week"
+      if (w === 'last' || w === 'past' || w === 'previous' || w === 'trailing') {
+        const amountToken = this.lex[i + 1];
+        const hasAmount = amountToken?.kind === 'number' && amountToken.plainInteger;
+        const unitWord = this.word(i + (hasAmount ? 2 : 1));
+        const unit = unitWord ? TIME_UNIT_WORDS[unitWord] : undefined;
+        if (unit && !unitWord!.endsWith('ly')) {
+          const amount = hasAmount ? (amountToken as NumberToken).value : 1;
+          const span = hasAmount ? 3 : 2;
+          const start =
+            this.word(i - 1) === 'the'
+              ? this.word(i - 2) === 'in' || this.word(i - 2) === 'over'
+                ? i - 2
+                : i - 1
+              : i;
+          this.pushDateFilter(start, (column) => ({ kind: 'trailing', column, amount, unit }));
+          this.markUsed(start, i - start + span);
+          continue;
+        }
+      }
+      const keyword = this.firstPhraseAt(i, [
+        'between',
+        'from',
+        'in',
+        'during',
+        'for',
+        'of',
+        'within',
+        'on',
+        'before',
+        'prior to',
+        'earlier than',
+        'until',
+        'till',
+        'through',
+        'up to',
+        'after',
+        'later than',
+        'since',
+        'starting',
+        'compare',
+      ]);
+      const at = keyword ? i + keyword[1] : i;
+      const skipThe = this.word(at) === 'the' ? 1 : 0;
+      const first = readPeriod(this.lex, at + skipThe, keyword !== undefined);
+      if (!first || this.used[at + skipThe]) continue;
+      const afterFirst = at + skipThe + first.length;
+      const kw = keyword?.[0];
+      // A second period: a range ("between A and B", "from A to B") or a comparison ("A vs B").
+      const joiner = this.firstPhraseAt(afterFirst, [
+        'and',
+        'to',
+        'until',
+        'through',
+        'till',
+        'with',
+        ...VERSUS_PHRASES,
+      ]);
+      const second = joiner ? readPeriod(this.lex, afterFirst + joiner[1], true) : undefined;
+      if (second && joiner) {
+        const isRange = (kw === 'between' || kw === 'from') && !VERSUS_PHRASES.includes(joiner[0]);
+        const isVersus = VERSUS_PHRASES.includes(joiner[0]) || kw === 'compare';
+        if (isRange && first.period.kind === 'range' && second.period.kind === 'range') {
+          const range: Period = {
+            kind: 'range',
+            start: first.period.start,
+            end: second.period.end,
+            label: `${first.period.label} to ${second.period.label}`,
+          };
+          this.pushDateFilter(i, (column) => ({ kind: 'period', column, period: range, relation: 'within' }));
+          this.markUsed(i, afterFirst + joiner[1] + second.length - i);
+          continue;
+        }
+        if (isVersus) {
+          const column = this.dateColumnNear(i).column ?? this.defaultDateColumn();
+          for (const p of [first.period, second.period])
+            this.comparisons.push({
+              label: p.label,
+              filter: { kind: 'period', column, period: p, relation: 'within' },
+            });
+          this.markUsed(i, afterFirst + joiner[1] + second.length - i);
+          continue;
+        }
+      }
+      if (kw === 'compare' || kw === 'between') continue;
+      const relation =
+        kw === undefined || ['in', 'during', 'for', 'of', 'within', 'on'].includes(kw)
+          ? 'within'
+          : ['before', 'prior to', 'earlier than'].includes(kw)
+            ? 'before'
+            : ['until', 'till', 'through', 'up to'].includes(kw)
+              ? 'until'
+              : ['after', 'later than'].includes(kw)
+                ? 'after'
+                : 'from';
+      // A bare number is a year only when nothing else claims it (quantities were read already).
+      if (kw === undefined && first.period.kind === 'range' && isYear(this.lex[at]) && first.length === 1) {
+        if (
+          this.lex[at - 1]?.kind === 'word' &&
+          ['top', 'bottom', 'first'].includes((this.lex[at - 1] as { text: string }).text)
+        )
+          continue;
+      }
+      const period = first.period;
+      if (period.kind === 'month-of-year' && relation !== 'within') continue;
+      this.pushDateFilter(i, (column) => {
+        if (relation === 'within' || period.kind === 'month-of-year')
+          return { kind: 'period', column, period, relation: 'within' };
+        if (relation === 'before') return { kind: 'period', column, period, relation: 'before' };
+        if (relation === 'until')
+          return { kind: 'period', column, period: { ...period, start: period.end }, relation: 'before' };
+        if (relation === 'after')
+          return { kind: 'period', column, period: { ...period, start: period.end }, relation: 'from' };
+        return { kind: 'period', column, period, relation: 'from' };
+      });
+      this.markUsed(i, afterFirst - i);
+    }
+  }
+
+  /** "by month", "per year", "monthly", "over time". */
+  private readTimeGroups() {
+    for (let i = 0; i < this.lex.length; i++) {
+      const w = this.word(i);
+      if (!w) continue;
+      let unit: GroupUnit | undefined;
+      let start = i;
+      let length = 1;
+      const weekday =
+        w === 'weekday' || w === 'weekdays'
+          ? 1
+          : this.phraseAt(i, 'day of week') || this.phraseAt(i, 'day of the week');
+      if (weekday && GROUP_WORDS.includes(this.word(i - 1) ?? ''))
+        [unit, start, length] = ['weekday', i - 1, weekday + 1];
+      else if (w.endsWith('ly') || w === 'annual') unit = TIME_UNIT_WORDS[w];
+      else if ((w === 'over' || w === 'across' || w === 'through') && this.word(i + 1) === 'time')
+        [unit, length] = ['month', 2];
+      else if (w === 'trend' || w === 'trends' || w === 'timeline' || w === 'evolution') unit = 'month';
+      else if (TIME_UNIT_WORDS[w]) {
+        const group = GROUP_WORDS.map((g) => g.split(' ')).find((g) =>
+          g.every((part, k) => this.word(i - g.length + k) === part),
+        );
+        if (group) {
+          unit = TIME_UNIT_WORDS[w];
+          start = i - group.length;
+          length = group.length + 1;
+        } else if (this.word(i + 1) === 'by' && this.word(i + 2) === w) {
+          // "month by month"
+          [unit, length] = [TIME_UNIT_WORDS[w], 3];
+        }
+      }
+      if (!unit) continue;
+      // The date column: named right after ("by month of order date") or the default one.
+      let column: ColumnDescription | undefined;
+      const after = this.word(start + length) === 'of' ? start + length + 1 : start + length;
+      if (this.columnAt(after, isTemporal)) {
+        column = this.columnAt(after, isTemporal);
+        this.markUsed(start + length, after - start - length + 1);
+      }
+      this.markUsed(start, length);
+      const existing = this.filters.find((f) => f.kind === 'period' || f.kind === 'trailing');
+      this.groups.push({
+        kind: 'time',
+        unit,
+        column: column ?? existing?.column ?? this.defaultDateColumn(),
+      });
+    }
+  }
+
+  /** Cell values named in the question: "orders from Germany", "not Cancelled", "France vs Spain". */
+  private readValueFilters() {
+    const byColumn = new Map<ColumnDescription, { values: string[]; negated: boolean; versus: boolean }>();
+    for (let i = 0; i < this.lex.length; i++) {
+      const l = this.lex[i]!;
+      if (l.kind !== 'value' || this.used[i]) continue;
+      let hits: ValueHit[] = l.hits;
+      // A column named next to the value settles which column holds it ("ship country France").
+      for (const k of [i - 1, i + 1, i - 2]) {
+        const near = this.lex[k];
+        if (near?.kind === 'column' && !this.used[k]) {
+          const inBoth = hits.filter((h) => near.hits.some((c) => c.column === h.column));
+          if (inBoth.length > 0) {
+            hits = inBoth;
+            this.markUsed(k);
+            if (k === i - 2 && ['is', '=', 'equals'].includes(this.word(i - 1) ?? '')) this.markUsed(i - 1);
+            break;
+          }
+        }
+      }
+      if (new Set(hits.map((h) => h.column)).size > 1)
+        throw new NotUnderstood(
+          `"${l.raw}" appears in several columns (${[...new Set(hits.map((h) => h.column.originalName))].join(', ')}); name the column too.`,
+          { ambiguous: [...new Set(hits.map((h) => h.column))] },
+        );
+      const { column, value } = hits[0]!;
+      const negWord = this.word(i - 1);
+      let negated = false;
+      if (negWord && NEGATIONS.has(negWord)) {
+        negated = true;
+        this.markUsed(i - 1);
+      } else if (this.phraseAt(i - 2, 'other than') || this.phraseAt(i - 2, 'apart from')) {
+        negated = true;
+        this.markUsed(i - 2, 2);
+      }
+      const versus = VERSUS_PHRASES.some((v) => this.phraseAt(i - v.split(' ').length, v) > 0);
+      if (versus)
+        for (const v of VERSUS_PHRASES)
+          if (this.phraseAt(i - v.split(' ').length, v))
+            this.markUsed(i - v.split(' ').length, v.split(' ').length);
+      const entry = byColumn.get(column) ?? { values: [], negated, versus: false };
+      if (!entry.values.includes(value)) entry.values.push(value);
+      entry.versus ||= versus;
+      byColumn.set(column, entry);
+      this.markUsed(i);
+      if (this.word(i - 1) === 'compare') this.markUsed(i - 1);
+    }
+    for (const [column, { values, negated, versus }] of byColumn) {
+      this.filters.push({ kind: 'in', column, values, negated });
+      // "France vs Germany", "France and Germany": one row per value.
+      if (
+        values.length > 1 &&
+        !negated &&
+        (versus || this.lex.some((l, k) => l.kind === 'word' && l.text === 'and' && !this.used[k]))
+      )
+        this.groups.push({ kind: 'column', column });
+    }
+    // Unknown values typed after an explicit column: "where city is 'Lyon'", "customer = Acme".
+    for (let i = 0; i < this.lex.length; i++) {
+      const column = this.columnAt(i, (c) => c.type === 'text');
+      if (!column) continue;
+      const link = this.lex[i + 1];
+      const isLink =
+        (link?.kind === 'op' && (link.op === '=' || link.op === '<>')) ||
+        (link?.kind === 'word' && ['is', 'equals', 'named', 'called', '='].includes(link.text));
+      if (!isLink || this.used[i + 1]) continue;
+      const negated = (link.kind === 'op' && link.op === '<>') || this.word(i + 2) === 'not';
+      const at = i + 2 + (this.word(i + 2) === 'not' ? 1 : 0);
+      const target = this.lex[at];
+      if (!target || this.used[at]) continue;
+      let value: string | undefined;
+      let span = 1;
+      if (target.kind === 'quoted') value = target.raw;
+      else if (target.kind === 'word' && /^\p{Lu}/u.test(target.raw)) {
+        // A capitalised run: "New Caledonia".
+        const parts = [target.raw];
+        while (
+          this.lex[at + span]?.kind === 'word' &&
+          /^\p{Lu}/u.test((this.lex[at + span] as { raw: string }).raw)
+        ) {
+          parts.push((this.lex[at + span] as { raw: string }).raw);
+          span++;
+        }
+        value = parts.join(' ');
+      }
+      if (value === undefined || NULL_WORDS.has(value.toLowerCase())) continue;
+      this.filters.push({ kind: 'text-equals', column, value, negated });
+      this.markUsed(i, at - i + span);
+    }
+  }
+
+  /** "<column> is missing", "without <column>", "paid orders", "not remote", "where paid is false". */
+  private readNullAndBooleanFilters() {
+    for (let i = 0; i < this.lex.length; i++) {
+      const l = this.lex[i]!;
+      if (l.kind !== 'column' || this.used[i]) continue;
+      const column = pickColumn(l, () => true);
+      if (!column) continue;
+      // "<column> is (not) missing"
+      const isAt = this.word(i + 1) === 'is' || this.word(i + 1) === 'are' ? i + 1 : -1;
+      const notAt = isAt > 0 && this.word(isAt + 1) === 'not' ? isAt + 1 : -1;
+      const nullAt = notAt > 0 ? notAt + 1 : isAt > 0 ? isAt + 1 : -1;
+      if (nullAt > 0 && NULL_WORDS.has(this.word(nullAt) ?? '')) {
+        this.filters.push({ kind: 'null', column, negated: notAt > 0 });
+        this.markUsed(i, nullAt - i + 1);
+        continue;
+      }
+      const before = this.word(i - 1);
+      if ((before === 'missing' || before === 'without' || before === 'no') && column.type !== 'boolean') {
+        this.filters.push({ kind: 'null', column, negated: false });
+        this.markUsed(i - 1, 2);
+        continue;
+      }
+      if (column.type !== 'boolean' || pickColumn(l, (c) => c.type === 'boolean') !== column) continue;
+      let value = !l.negated;
+      let start = i;
+      let length = 1;
+      if (before && (NEGATIONS.has(before) || before === 'isn' || before === 'aren')) {
+        value = !value;
+        start = i - 1;
+        length = 2;
+      }
+      const truth = this.word(i + (isAt > 0 ? 2 : 1));
+      if (truth && ['true', 'yes', 'false', 'no'].includes(truth)) {
+        if (truth === 'false' || truth === 'no') value = !value;
+        length += isAt > 0 ? 2 : 1;
+      }
+      this.filters.push({ kind: 'boolean', column, value });
+      this.markUsed(start, length);
+    }
+  }
+
+  /** "by region", "per customer and product", "which region ...", "most common status". */
+  private readColumnGroups() {
+    // "top 5 customers by revenue": with a ranking word, "by <number column>" is what to rank by.
+    const ranked = this.lex.some(
+      (l, k) => l.kind === 'word' && !this.used[k] && SUPERLATIVES[l.text] !== undefined,
+    );
+    const groupable = (c: ColumnDescription) => !(ranked && isNumeric(c));
+    for (let i = 0; i < this.lex.length; i++) {
+      const group = this.firstPhraseAt(i, GROUP_WORDS);
+      if (group) {
+        let k = i + group[1];
+        let found = false;
+        while (true) {
+          const at = this.word(k) === 'the' ? k + 1 : k;
+          const column = this.columnAt(at, groupable);
+          if (!column) break;
+          // "by order date" is a time series: one point per day, in date order.
+          this.groups.push(
+            isTemporal(column) ? { kind: 'time', unit: 'day', column } : { kind: 'column', column },
+          );
+          this.markUsed(k, at - k + 1);
+          found = true;
+          k = at + 1;
+          if (this.word(k) === 'and' && this.lex[k + 1]?.kind === 'column') this.markUsed(k++);
+          else break;
+        }
+        if (found) this.markUsed(i, group[1]);
+        else if (this.columnAt(i + group[1], isNumeric)) this.markUsed(i, group[1]);
+        continue;
+      }
+      const w = this.word(i);
+      if (w === 'which' || w === 'what' || w === 'who') {
+        const column = this.columnAt(i + 1, () => true);
+        if (column) {
+          this.interrogatives.push(column);
+          this.markUsed(i, 2);
+        }
+      }
+      // "most common status", "least frequent product", "most popular category"
+      if (
+        (w === 'most' || w === 'least') &&
+        ['common', 'frequent', 'popular', 'used'].includes(this.word(i + 1) ?? '')
+      ) {
+        // "most common (order) status": a row noun may sit between.
+        const skip = this.isRowNounWord(i + 2) ? 1 : 0;
+        const column = this.columnAt(i + 2 + skip, () => true);
+        if (column) {
+          this.groups.push({ kind: 'column', column });
+          this.countAsked = true;
+          const plural = isPlural((this.lex[i + 2 + skip] as { raw: string }).raw);
+          this.ranking = { direction: w === 'most' ? 'desc' : 'asc', limit: plural ? undefined : 1, plural };
+          this.markUsed(i, 3 + skip);
+        }
+      }
+    }
+  }
+
+  /** "top 5", "bottom 3", "5 highest", "highest", "the most". */
+  private readRanking() {
+    for (let i = 0; i < this.lex.length; i++) {
+      const w = this.word(i);
+      if (!w) continue;
+      // "youngest", "cheapest": a superlative that names its column.
+      const named = SUPERLATIVE_COLUMNS[w];
+      const namedColumn = named ? this.numericColumnNamed(named[0]) : undefined;
+      if (named && namedColumn && !this.superlative) {
+        this.superlative = { direction: named[1], at: i };
+        this.measures.push({ agg: defaultAggregate(namedColumn), column: namedColumn, implicit: true });
+        this.markUsed(i);
+        continue;
+      }
+      // "latest 10 orders", "the 5 most recent records", "first 3 rows": rows in date order.
+      const recent = LATEST.has(w)
+        ? 'desc'
+        : EARLIEST.has(w)
+          ? 'asc'
+          : this.phraseAt(i, 'most recent')
+            ? 'desc'
+            : undefined;
+      const recentLength = this.phraseAt(i, 'most recent') ? 2 : 1;
+      const countAt = i + recentLength;
+      const count = this.lex[countAt];
+      // "the 5 most recent orders": the count may come first.
+      const before = this.lex[i - 1];
+      if (
+        recent &&
+        before?.kind === 'number' &&
+        before.plainInteger &&
+        !this.used[i - 1] &&
+        !this.recentRows
+      ) {
+        const noun = this.word(i + recentLength);
+        if (noun === undefined || ROW_NOUNS.has(noun) || this.index.rowNounStems.has(stem(noun))) {
+          this.recentRows = { direction: recent, limit: before.value };
+          this.markUsed(i - 1, recentLength + 1);
+          continue;
+        }
+      }
+      if (
+        recent &&
+        count?.kind === 'number' &&
+        count.plainInteger &&
+        !this.used[countAt] &&
+        !this.recentRows
+      ) {
+        const noun = this.word(countAt + 1);
+        if (noun === undefined || ROW_NOUNS.has(noun) || this.index.rowNounStems.has(stem(noun))) {
+          this.recentRows = { direction: recent, limit: count.value };
+          this.markUsed(i, recentLength + 1);
+          continue;
+        }
+      }
+      const next = this.lex[i + 1];
+      const prev = this.lex[i - 1];
+      if ((w === 'top' || w === 'bottom') && !this.ranking) {
+        const hasNumber = next?.kind === 'number' && next.plainInteger && !this.used[i + 1];
+        const following = this.lex[i + (hasNumber ? 2 : 1)];
+        const plural = following !== undefined && 'raw' in following && isPlural(following.raw);
+        this.ranking = {
+          direction: w === 'top' ? 'desc' : 'asc',
+          limit: hasNumber ? (next as NumberToken).value : plural ? undefined : 1,
+          plural,
+        };
+        this.markUsed(i, hasNumber ? 2 : 1);
+        continue;
+      }
+      const direction = SUPERLATIVES[w];
+      if (!direction) continue;
+      if (!this.ranking) {
+        // "which 3 products sold the highest quantity": the count sits before the ranked column.
+        const k = this.lex.findIndex(
+          (l, j) =>
+            j < i &&
+            l.kind === 'number' &&
+            l.plainInteger &&
+            !this.used[j] &&
+            this.lex[j + 1]?.kind === 'column',
+        );
+        if (k >= 0 && ['which', 'what', 'the'].includes(this.word(k - 1) ?? '')) {
+          this.ranking = { direction, limit: (this.lex[k] as NumberToken).value, plural: true };
+          this.markUsed(k);
+          this.markUsed(i);
+          continue;
+        }
+      }
+      if (prev?.kind === 'number' && prev.plainInteger && !this.used[i - 1] && !this.ranking) {
+        this.ranking = { direction, limit: prev.value, plural: true };
+        this.markUsed(i - 1, 2);
+      } else if (next?.kind === 'number' && next.plainInteger && !this.used[i + 1] && !this.ranking) {
+        this.ranking = { direction, limit: next.value, plural: true };
+        this.markUsed(i, 2);
+      } else if (!this.superlative) {
+        this.superlative = { direction, at: i };
+        this.markUsed(i);
+      }
+    }
+  }
+
+  /** Aggregate words are bound to their column after the other passes took what they need. */
+  private readAggregates() {
+    for (let i = 0; i < this.lex.length; i++) {
+      const count = this.firstPhraseAt(i, COUNT_PHRASES);
+      if (count) {
+        // "how many days", "how many snow days": one value may qualify the unit.
+        const unitAt =
+          this.lex[i + count[1]]?.kind === 'value' && this.word(i + count[1] + 1)
+            ? i + count[1] + 1
+            : i + count[1];
+        const unitWord = this.word(unitAt);
+        const unit = unitWord?.endsWith('s') ? TIME_UNIT_WORDS[unitWord] : undefined;
+        if (unit && count[0] === 'how many') {
+          // "how many days ...": distinct calendar days of the date column, not rows.
+          this.measures.push({ agg: 'count-distinct', column: this.defaultDateColumn(), unit });
+          this.countAsked = true;
+          this.markUsed(i, count[1]);
+          this.markUsed(unitAt);
+          continue;
+        }
+        const distinct = DISTINCT_WORDS.has(this.word(i + count[1]) ?? '');
+        this.pendingAggregates.push({ agg: 'count', at: i + count[1] + (distinct ? 1 : 0), distinct });
+        this.countAsked = true;
+        this.markUsed(i, count[1] + (distinct ? 1 : 0));
+        if (this.word(i - 1) === 'total') this.markUsed(i - 1);
+        continue;
+      }
+      const w = this.word(i);
+      if (w && DISTINCT_WORDS.has(w)) {
+        this.pendingAggregates.push({ agg: 'count', at: i + 1, distinct: true });
+        this.markUsed(i);
+        continue;
+      }
+      if (w && (EARLIEST.has(w) || LATEST.has(w)) && this.columnAt(i + 1, isTemporal)) {
+        this.pendingAggregates.push({ agg: EARLIEST.has(w) ? 'min' : 'max', at: i + 1, distinct: false });
+        this.markUsed(i);
+        continue;
+      }
+      for (const [phrase, agg] of AGGREGATE_PHRASES) {
+        const n = this.phraseAt(i, phrase);
+        if (!n) continue;
+        this.pendingAggregates.push({ agg, at: i + n, distinct: false });
+        this.markUsed(i, n);
+        for (let k = i; k < i + n; k++) this.aggregateWordAt.add(k);
+        break;
+      }
+    }
+  }
+
+  private readPercentAndListWords() {
+    for (let i = 0; i < this.lex.length; i++) {
+      const w = this.word(i);
+      if (!w) continue;
+      if (PERCENT_WORDS.has(w)) {
+        this.percentAsked = true;
+        this.markUsed(i);
+      } else if (LIST_WORDS.has(w)) this.listAsked = true;
+    }
+    if (this.lex.some((l) => l.kind === 'number' && l.percent) && this.percentAsked) {
+      // "50%" is a value, not a request for percentages: nothing to do, filters took it.
+    }
+  }
+
+  /** Each aggregate word takes the next column within a few words ("average unit price"). */
+  private bindAggregates() {
+    // Columns are marked used after all aggregates are bound, so several can share one.
+    const bound: number[] = [];
+    for (const pending of this.pendingAggregates) {
+      let colAt = -1;
+      for (let k = pending.at; k < pending.at + 4 && k < this.lex.length; k++) {
+        const l = this.lex[k]!;
+        if (l.kind === 'column' && !this.used[k]) {
+          colAt = k;
+          break;
+        }
+        // "minimum and maximum price": the next aggregate word shares the column.
+        if (
+          this.aggregateWordAt.has(k) ||
+          (l.kind === 'word' && l.text === 'and' && this.aggregateWordAt.has(k + 1))
+        )
+          continue;
+        if (
+          !(
+            l.kind === 'word' &&
+            (LINK_WORDS.has(l.text) || FILLER_WORDS.has(l.text) || DISTINCT_WORDS.has(l.text))
+          )
+        )
+          break;
+      }
+      const lexeme = colAt >= 0 ? (this.lex[colAt] as ColumnLexeme) : undefined;
+      if (pending.agg === 'count') {
+        const column = lexeme ? pickColumn(lexeme, () => true) : undefined;
+        if (column && (pending.distinct || column.type === 'text')) {
+          this.measures.push({ agg: 'count-distinct', column });
+          this.markUsed(colAt);
+        } else if (pending.distinct) {
+          throw new NotUnderstood('Distinct count of what? Name a column after "distinct".');
+        } else if (column && column.type === 'boolean') {
+          this.measures.push({ agg: 'count' });
+          this.filters.push({ kind: 'boolean', column, value: !lexeme!.negated });
+          this.markUsed(colAt);
+        } else this.measures.push({ agg: 'count' });
+        continue;
+      }
+      const accept =
+        pending.agg === 'min' || pending.agg === 'max'
+          ? (c: ColumnDescription) => isNumeric(c) || isTemporal(c)
+          : isNumeric;
+      const column = lexeme ? pickColumn(lexeme, accept) : undefined;
+      const next = this.lex[pending.at];
+      // An unknown word right after ("average profit") is reported as unknown, which is clearer.
+      if (!column && next?.kind === 'word' && !this.used[pending.at] && !FILLER_WORDS.has(next.text))
+        continue;
+      if (!column) {
+        const named = lexeme ? lexeme.raw : undefined;
+        throw new NotUnderstood(
+          named
+            ? `"${named}" is not a numeric column, so I cannot take its ${describeAggregate(pending.agg)}.`
+            : `${capitalise(describeAggregate(pending.agg))} of what? Name a numeric column.`,
+        );
+      }
+      this.measures.push({ agg: pending.agg, column });
+      bound.push(colAt);
+    }
+    for (const colAt of bound) this.markUsed(colAt);
+  }
+
+  /** Columns named but not yet used: numeric ones are measures, others group or list. */
+  private readRemainingColumns() {
+    for (let i = 0; i < this.lex.length; i++) {
+      const l = this.lex[i]!;
+      if (l.kind !== 'column' || this.used[i]) continue;
+      const best = l.hits[0]!;
+      const top = l.hits.filter((h) => h.score === best.score);
+      // A partial match on a word like "customers" in "how many customers" was bound above; here a
+      // weak match to an id-like column is the rows themselves ("orders" vs order_id).
+      if (best.score === 1 && this.isRowNoun(l)) {
+        this.markUsed(i);
+        continue;
+      }
+      const numeric = top.filter((h) => isNumeric(h.column));
+      if (numeric.length > 0 && (numeric.length === top.length || top.length === 1)) {
+        const column = pickColumn(l, isNumeric)!;
+        this.measures.push({ agg: defaultAggregate(column), column, implicit: true });
+        this.markUsed(i);
+        continue;
+      }
+      const column = pickColumn(l, () => true)!;
+      const next = this.lex[i + 1];
+      if (next?.kind === 'column' && !this.used[i + 1] && !isNumeric(pickColumn(next, () => true)!)) {
+        // "product categories": the first noun only qualifies the second.
+        this.markUsed(i);
+        continue;
+      }
+      if (this.isRowNoun(l)) {
+        this.markUsed(i);
+        continue;
+      }
+      if (isTemporal(column)) {
+        this.markUsed(i); // a date column named next to no date phrase: "orders by date" was grouped already
+        this.groups.push({ kind: 'time', unit: 'day', column });
+        continue;
+      }
+      this.interrogatives.push(column);
+      this.markUsed(i);
+    }
+  }
+
+  /** A numeric column named by one word ("age"), if exactly one. */
+  private numericColumnNamed(word: string): ColumnDescription | undefined {
+    const [lexeme] = this.index.lexemes([{ kind: 'word', text: word, raw: word }]);
+    if (lexeme?.kind !== 'column') return undefined;
+    const numeric = lexeme.hits.filter((h) => isNumeric(h.column));
+    return numeric.length === 1 ? numeric[0]!.column : undefined;
+  }
+
+  private isRowNounWord(i: number): boolean {
+    const w = this.word(i);
+    return w !== undefined && (ROW_NOUNS.has(w) || this.index.rowNounStems.has(stem(w)));
+  }
+
+  private isRowNoun(l: ColumnLexeme): boolean {
+    const s = stem(l.raw.split(' ').at(-1)!.toLowerCase());
+    return this.index.rowNounStems.has(s) || l.hits[0]!.column.name.match(/(^|_)id$/) !== null;
+  }
+
+  private rejectUnknownWords() {
+    const unknown: string[] = [];
+    for (let i = 0; i < this.lex.length; i++) {
+      if (this.used[i]) continue;
+      const l = this.lex[i]!;
+      if (l.kind === 'word') {
+        const s = stem(l.text);
+        if (
+          FILLER_WORDS.has(l.text) ||
+          ROW_NOUNS.has(l.text) ||
+          EXTRA_ROW_NOUNS.has(l.text) ||
+          this.index.rowNounStems.has(s) ||
+          LIST_WORDS.has(l.text) ||
+          DISTINCT_WORDS.has(l.text)
+        )
+          continue;
+        unknown.push(l.raw);
+      } else unknown.push('raw' in l ? l.raw : '');
+    }
+    if (unknown.length > 0)
+      throw new NotUnderstood(
+        `I don't know what ${unknown.map((w) => `"${w}"`).join(', ')} refer${unknown.length === 1 ? 's' : ''} to in this dataset.`,
+        { unknownWords: unknown },
+      );
+  }
+
+  // ---- assembly ------------------------------------------------------------------------------
+
+  private assemble(): QueryIntent {
+    const measures = dedupeMeasures(this.measures);
+    const groups = [...this.groups];
+    const filters = [...this.filters];
+    let ranking: QueryIntent['ranking'];
+
+    // "which region has the highest revenue": the asked-about column becomes the group.
+    for (const column of this.interrogatives) {
+      if (groups.some((g) => g.kind === 'column' && g.column === column)) continue;
+      if (measures.length > 0 || this.superlative || this.ranking || this.countAsked)
+        groups.push({ kind: 'column', column });
+    }
+    const listedColumns = this.interrogatives.filter(
+      (c) => !groups.some((g) => g.kind === 'column' && g.column === c),
+    );
+
+    if (this.comparisons.length > 0) {
+      groups.push({ kind: 'sides', sides: this.comparisons });
+    }
+
+    const superlative = this.superlative;
+    const rankingWanted =
+      this.ranking ??
+      (superlative && groups.some((g) => g.kind === 'column')
+        ? { direction: superlative.direction, limit: 1, plural: false }
+        : undefined);
+
+    if (measures.length === 0) {
+      if (rankingWanted && groups.length === 0 && !this.countAsked) {
+        // "top 5 orders by amount" needs a column to rank rows by.
+        throw new NotUnderstood('Ranked by what? Name a numeric column, e.g. "top 5 by <column>".');
+      }
+      if (this.countAsked || groups.length > 0 || (superlative && groups.length > 0))
+        measures.push({ agg: 'count' });
+      else if (superlative) throw new NotUnderstood('Highest or lowest what? Name a column.');
+    }
+
+    if (rankingWanted) ranking = { direction: rankingWanted.direction, limit: rankingWanted.limit ?? 10 };
+
+    // "highest salary" without a group: the maximum itself.
+    if (superlative && !this.ranking && !groups.some((g) => g.kind === 'column') && measures.length > 0) {
+      ranking = undefined;
+      for (let k = 0; k < measures.length; k++) {
+        const m = measures[k]!;
+        if (m.agg !== 'count' && m.agg !== 'count-distinct' && m.implicit)
+          measures[k] = { agg: superlative.direction === 'desc' ? 'max' : 'min', column: m.column };
+      }
+      if (groups.length > 0) ranking = { direction: superlative.direction, limit: 1 };
+    }
+
+    if (this.percentAsked) {
+      if (groups.length > 0) {
+        if (measures.length === 0) measures.push({ agg: 'count' });
+        return this.checked({ measures, groups, filters, percent: { kind: 'of-total' }, ranking });
+      }
+      const numerator: Filter[] = filters.filter((f) => f.kind !== 'period' && f.kind !== 'trailing');
+      if (numerator.length === 0)
+        throw new NotUnderstood('Percentage of what? Say which rows, e.g. "percentage of rows where ...".');
+      if (measures.length === 0) measures.push({ agg: 'count' });
+      return this.checked({
+        measures,
+        groups,
+        filters: filters.filter((f) => !numerator.includes(f)),
+        percent: { kind: 'of-filter', numerator },
+      });
+    }
+
+    if (this.recentRows && measures.length === 0 && groups.length === 0) {
+      return this.checked({
+        measures,
+        groups,
+        filters,
+        ranking: this.recentRows,
+        list: { kind: 'rows', orderBy: this.defaultDateColumn() },
+      });
+    }
+    if (this.recentRows)
+      throw new NotUnderstood('"Latest N" lists rows; ask for the rows, or drop "latest".');
+
+    if (measures.length === 0) {
+      if (listedColumns.length > 0)
+        return this.checked({
+          measures,
+          groups,
+          filters,
+          list: { kind: 'distinct', columns: listedColumns },
+        });
+      if (filters.length > 0 || this.listAsked)
+        return this.checked({ measures, groups, filters, list: { kind: 'rows' } });
+      throw new NotUnderstood('I could not find what to compute in this question.');
+    }
+
+    // "top 5 orders by amount": rows ranked by a column, no grouping.
+    if (this.ranking && groups.length === 0 && measures.length === 1) {
+      const m = measures[0]!;
+      if (m.agg !== 'count' && m.agg !== 'count-distinct' && m.implicit)
+        return this.checked({
+          measures: [],
+          groups,
+          filters,
+          ranking,
+          list: { kind: 'rows', orderBy: m.column },
+        });
+    }
+    return this.checked({ measures, groups, filters, ranking });
+  }
+
+  private checked(intent: QueryIntent): QueryIntent {
+    if (intent.percent?.kind === 'of-filter' || intent.percent?.kind === 'of-total') {
+      const m = intent.measures[0];
+      if (m && m.agg !== 'count' && m.agg !== 'sum' && !(m.agg === 'avg' && 'implicit' in m && m.implicit))
+        throw new NotUnderstood(
+          `A percentage of an ${describeAggregate(m.agg)} does not add up; ask for a count or a total.`,
+        );
+      if (m && m.agg === 'avg') intent.measures[0] = { agg: 'sum', column: m.column };
+    }
+    if (intent.ranking && intent.ranking.limit > 1000)
+      throw new NotUnderstood('Ask for at most the top 1000.');
+    return intent;
+  }
+}
+
+/** The best column of a lexeme satisfying `accept`; refuses when two are equally good. */
+export function pickColumn(
+  l: ColumnLexeme,
+  accept: (c: ColumnDescription) => boolean,
+): ColumnDescription | undefined {
+  const hits: ColumnHit[] = l.hits.filter((h) => accept(h.column));
+  if (hits.length === 0) return undefined;
+  const best = hits[0]!.score;
+  const tied = hits.filter((h) => h.score === best);
+  if (tied.length > 1)
+    throw new NotUnderstood(
+      `"${l.raw}" could mean ${tied.map((h) => h.column.originalName).join(' or ')}; use the exact column name.`,
+      { ambiguous: tied.map((h) => h.column) },
+    );
+  return hits[0]!.column;
+}
+
+/** Amounts add up across rows; levels and rates (price, temperature, age) are averaged. */
+export function defaultAggregate(column: ColumnDescription): Aggregate {
+  const words = `${column.name} ${column.originalName}`.toLowerCase().split(/[^a-z]+/);
+  return words.some((w) => LEVEL_WORDS.has(w)) ? 'avg' : 'sum';
+}
+
+function dedupeMeasures(measures: Measure[]): Measure[] {
+  const seen = new Set<string>();
+  return measures.filter((m) => {
+    const key = `${m.agg}:${'column' in m ? m.column.name : ''}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+export function describeAggregate(agg: Aggregate | 'count' | 'count-distinct'): string {
+  return {
+    sum: 'total',
+    avg: 'average',
+    min: 'minimum',
+    max: 'maximum',
+    median: 'median',
+    count: 'count',
+    'count-distinct': 'distinct count',
+  }[agg];
+}
+
+/** "customers" yes, "status" no: a final s that the stemmer removes. */
+function isPlural(raw: string): boolean {
+  const last = raw.split(' ').at(-1)!.toLowerCase();
+  return last.endsWith('s') && stem(last) !== last;
+}
+
+function capitalise(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}

@@ -1,0 +1,113 @@
+/**
+ * Calendar periods named in questions ("2024", "March 2024", "Q1 2024", "2024-03-05", "March")
+ * as half-open day ranges, so every date filter is `start <= d < end` whatever the column type.
+ */
+import type { Token } from './lexer.js';
+import { MONTHS, monthNumber } from './vocabulary.js';
+
+export type Period =
+  | { kind: 'range'; start: string; end: string; label: string }
+  /** A month in any year ("in March"): compared on the month number. */
+  | { kind: 'month-of-year'; month: number; label: string };
+
+function iso(year: number, month: number, day: number): string {
+  return new Date(Date.UTC(year, month - 1, day)).toISOString().slice(0, 10);
+}
+
+export function yearPeriod(year: number): Period {
+  return { kind: 'range', start: iso(year, 1, 1), end: iso(year + 1, 1, 1), label: String(year) };
+}
+
+function monthPeriod(year: number, month: number): Period {
+  const name = MONTHS[month - 1]!;
+  return {
+    kind: 'range',
+    start: iso(year, month, 1),
+    end: iso(year, month + 1, 1),
+    label: `${name[0]!.toUpperCase()}${name.slice(1)} ${year}`,
+  };
+}
+
+export function dayPeriod(isoDay: string): Period {
+  const [y, m, d] = isoDay.split('-').map(Number) as [number, number, number];
+  return { kind: 'range', start: isoDay, end: iso(y, m, d + 1), label: isoDay };
+}
+
+/** A four-digit number that can be read as a year. */
+export function isYear(token: { kind: string } | undefined): token is Extract<Token, { kind: 'number' }> {
+  if (token?.kind !== 'number') return false;
+  const n = token as Extract<Token, { kind: 'number' }>;
+  return n.plainInteger && n.value >= 1900 && n.value <= 2100;
+}
+
+function dayOfMonth(token: Token | undefined): number | undefined {
+  if (token?.kind === 'number' && token.plainInteger && token.value >= 1 && token.value <= 31)
+    return token.value;
+  if (token?.kind === 'word') {
+    const m = /^(\d{1,2})(st|nd|rd|th)$/.exec(token.text);
+    if (m && Number(m[1]) >= 1 && Number(m[1]) <= 31) return Number(m[1]);
+  }
+  return undefined;
+}
+
+function monthAt(token: Token | undefined, next: Token | undefined): number | undefined {
+  if (token?.kind !== 'word') return undefined;
+  // "may" is a verb as often as a month: only a month when a year or day follows.
+  if (token.text === 'may' && !isYear(next) && dayOfMonth(next) === undefined) return undefined;
+  return monthNumber(token.text);
+}
+
+/**
+ * Reads a period starting at `tokens[i]`. `allowBareYear` is false where a lone number is more
+ * likely a quantity. Returns the period and how many tokens it spans.
+ */
+export function readPeriod(
+  tokens: readonly (Token | { kind: string })[],
+  i: number,
+  allowBareYear = true,
+): { period: Period; length: number } | undefined {
+  const at = (k: number) => tokens[k] as Token | undefined;
+  const t = at(i);
+  if (t?.kind === 'day') return { period: dayPeriod(t.iso), length: 1 };
+  // "the year 2024", "year 2024"
+  if (t?.kind === 'word' && t.text === 'year' && isYear(at(i + 1)))
+    return { period: yearPeriod((at(i + 1) as { value: number }).value), length: 2 };
+  const quarter = t?.kind === 'word' ? /^q([1-4])$/.exec(t.text) : null;
+  if (quarter && isYear(at(i + 1))) {
+    const year = (at(i + 1) as { value: number }).value;
+    const q = Number(quarter[1]);
+    return {
+      period: {
+        kind: 'range',
+        start: iso(year, q * 3 - 2, 1),
+        end: iso(year, q * 3 + 1, 1),
+        label: `Q${q} ${year}`,
+      },
+      length: 2,
+    };
+  }
+  const month = monthAt(t, at(i + 1));
+  if (month) {
+    // "March 5, 2024" / "March 5th 2024" / "March 2024" / "March of 2024" / "March"
+    const day = dayOfMonth(at(i + 1));
+    if (day && isYear(at(i + 2))) {
+      return { period: dayPeriod(iso((at(i + 2) as { value: number }).value, month, day)), length: 3 };
+    }
+    if (isYear(at(i + 1)))
+      return { period: monthPeriod((at(i + 1) as { value: number }).value, month), length: 2 };
+    if (at(i + 1)?.kind === 'word' && (at(i + 1) as { text: string }).text === 'of' && isYear(at(i + 2)))
+      return { period: monthPeriod((at(i + 2) as { value: number }).value, month), length: 3 };
+    const name = MONTHS[month - 1]!;
+    return {
+      period: { kind: 'month-of-year', month, label: `${name[0]!.toUpperCase()}${name.slice(1)}` },
+      length: 1,
+    };
+  }
+  // "5 March 2024"
+  const day = dayOfMonth(t);
+  const dayMonth = day ? monthAt(at(i + 1), at(i + 2)) : undefined;
+  if (day && dayMonth && isYear(at(i + 2)))
+    return { period: dayPeriod(iso((at(i + 2) as { value: number }).value, dayMonth, day)), length: 3 };
+  if (allowBareYear && isYear(t)) return { period: yearPeriod(t.value), length: 1 };
+  return undefined;
+}
