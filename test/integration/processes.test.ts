@@ -69,7 +69,7 @@ describe('start-up failures stop the process with a message naming the cause', (
     });
     expect(code).toBe(1);
     expect(output).toMatch(
-      /SERVICES: mint is not part of this build yet; available: axi, echo, mlog, portfolio/,
+      /SERVICES: mint is not part of this build yet; available: axi, aide, echo, mlog, portfolio/,
     );
   });
 });

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { nl2sqlExecuted } from './aide.events.js';
 import { cohortCalculated, correlationCalculated, datasetDeleted, datasetUploaded } from './axi.events.js';
 import type { EventDefinition } from './envelope.js';
 import { auditAnomalyDetected } from './mlog.events.js';
@@ -11,6 +12,7 @@ export {
   correlationCalculated,
   datasetDeleted,
   datasetUploaded,
+  nl2sqlExecuted,
   visitTracked,
 };
 
@@ -20,6 +22,7 @@ export const eventCatalogue = [
   datasetDeleted,
   correlationCalculated,
   cohortCalculated,
+  nl2sqlExecuted,
   auditAnomalyDetected,
   visitTracked,
 ] as const satisfies readonly EventDefinition<string, z.ZodType>[];

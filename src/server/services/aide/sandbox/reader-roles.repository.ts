@@ -57,20 +57,23 @@ export async function ensureReaderRole(db: Db, table: SandboxTable): Promise<str
  * holds privileges in another database of the cluster (only there can they be revoked).
  */
 export async function dropReaderRole(db: Db, table: SandboxTable): Promise<boolean> {
+  return db.transaction().execute((tx) => dropReaderRoleIn(tx, table));
+}
+
+/** `dropReaderRole` inside a transaction the caller holds (an event consumer's, say). */
+export async function dropReaderRoleIn(tx: Db, table: SandboxTable): Promise<boolean> {
   const role = readerRoleName(table);
-  return db.transaction().execute(async (tx) => {
-    await sql`select pg_advisory_xact_lock(${READER_ROLES_LOCK})`.execute(tx);
-    const { rows } = await sql<{
-      found: number;
-    }>`select 1 as found from pg_roles where rolname = ${role}`.execute(tx);
-    if (rows.length === 0) return true;
-    await sql`drop owned by ${sql.id(role)}`.execute(tx);
-    await sql
-      .raw(`do $$ begin drop role "${role}"; exception when dependent_objects_still_exist then null; end $$`)
-      .execute(tx);
-    const left = await sql<{
-      found: number;
-    }>`select 1 as found from pg_roles where rolname = ${role}`.execute(tx);
-    return left.rows.length === 0;
-  });
+  await sql`select pg_advisory_xact_lock(${READER_ROLES_LOCK})`.execute(tx);
+  const { rows } = await sql<{
+    found: number;
+  }>`select 1 as found from pg_roles where rolname = ${role}`.execute(tx);
+  if (rows.length === 0) return true;
+  await sql`drop owned by ${sql.id(role)}`.execute(tx);
+  await sql
+    .raw(`do $$ begin drop role "${role}"; exception when dependent_objects_still_exist then null; end $$`)
+    .execute(tx);
+  const left = await sql<{
+    found: number;
+  }>`select 1 as found from pg_roles where rolname = ${role}`.execute(tx);
+  return left.rows.length === 0;
 }
