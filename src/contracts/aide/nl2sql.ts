@@ -46,12 +46,31 @@ export const Nl2SqlTimings = z.object({
 });
 export type Nl2SqlTimings = z.infer<typeof Nl2SqlTimings>;
 
+/**
+ * Present when the configured LLM provider gave no usable answer and the built-in engine
+ * answered instead: which provider failed and why (`provider` then says `builtin`).
+ */
+export const ProviderFallback = z.object({
+  from: z.string(),
+  reason: z.enum(['timeout', 'circuit_open', 'invalid_answer', 'unavailable']),
+});
+export type ProviderFallback = z.infer<typeof ProviderFallback>;
+
+/** Tokens the LLM calls of this answer cost (the repair attempt included); absent for the built-in engine. */
+export const TokenUsage = z.object({
+  inputTokens: z.number().int().nonnegative().nullable(),
+  outputTokens: z.number().int().nonnegative().nullable(),
+});
+export type TokenUsage = z.infer<typeof TokenUsage>;
+
 const answeredBy = {
   /** Which provider produced the SQL (`builtin` for the deterministic engine). */
   provider: z.string(),
   /** Version of the prompt (or of the built-in engine) that produced the answer. */
   promptVersion: z.string(),
   timings: Nl2SqlTimings,
+  fallback: ProviderFallback.optional(),
+  usage: TokenUsage.optional(),
 };
 
 export const Nl2SqlAnswered = z.object({

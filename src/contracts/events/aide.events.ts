@@ -16,3 +16,16 @@ export const nl2sqlExecuted = defineEvent({
     durationMs: z.number().nonnegative(),
   }),
 });
+
+export const insightGenerated = defineEvent({
+  type: 'insight.generated',
+  version: 1,
+  source: 'aide',
+  description: 'Insights were computed for a dataset; their kinds and count, not their text or numbers.',
+  payload: z.object({
+    datasetId: z.uuid(),
+    userId: z.string(),
+    count: z.number().int().nonnegative(),
+    kinds: z.array(z.string()),
+  }),
+});

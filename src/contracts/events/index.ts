@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { nl2sqlExecuted } from './aide.events.js';
+import { insightGenerated, nl2sqlExecuted } from './aide.events.js';
 import { cohortCalculated, correlationCalculated, datasetDeleted, datasetUploaded } from './axi.events.js';
 import type { EventDefinition } from './envelope.js';
 import { auditAnomalyDetected } from './mlog.events.js';
@@ -12,6 +12,7 @@ export {
   correlationCalculated,
   datasetDeleted,
   datasetUploaded,
+  insightGenerated,
   nl2sqlExecuted,
   visitTracked,
 };
@@ -23,6 +24,7 @@ export const eventCatalogue = [
   correlationCalculated,
   cohortCalculated,
   nl2sqlExecuted,
+  insightGenerated,
   auditAnomalyDetected,
   visitTracked,
 ] as const satisfies readonly EventDefinition<string, z.ZodType>[];

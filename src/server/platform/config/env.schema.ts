@@ -160,6 +160,16 @@ export const EnvSchema = z.object({
   /** The API key (scope audit:write) those events are sent with; a secret. */
   AUDIT_API_KEY: z.string().min(1).optional(),
   MLOG_METADATA_MAX_BYTES: positiveInt.default(16_384),
+  /** Who writes AIDE's SQL: the built-in deterministic engine, or an LLM (which falls back to it). */
+  LLM_PROVIDER: z.enum(['builtin', 'openai', 'anthropic', 'openai-compatible']).default('builtin'),
+  /** The model name the provider knows (`gpt-4o-mini`, `claude-sonnet-4-5`, `llama3.1`). */
+  LLM_MODEL: z.string().min(1).optional(),
+  /** Optional for openai/anthropic (their public API by default); required for openai-compatible. */
+  LLM_BASE_URL: httpUrl('the LLM API (e.g. http://ollama:11434/v1)').optional(),
+  /** A secret: prefer LLM_API_KEY_FILE. */
+  LLM_API_KEY: z.string().min(1).optional(),
+  /** Deadline for one LLM attempt; retries and the fallback to the built-in engine come after it. */
+  LLM_TIMEOUT_MS: positiveInt.default(20_000),
   AXI_UPLOAD_MAX_BYTES: positiveInt.default(1_073_741_824),
   AXI_UPLOAD_MAX_COLUMNS: positiveInt
     .max(1_600, 'PostgreSQL tables hold at most 1600 columns')

@@ -109,4 +109,24 @@ describe('loadConfig', () => {
     expect(config.listeners[0]!.port).toBe(9100);
     expect(config.http.bodyLimitBytes).toBe(20);
   });
+
+  it('uses the built-in engine by default and checks what an LLM provider needs', () => {
+    expect(load({}).llm).toMatchObject({ provider: 'builtin', timeoutMs: 20_000 });
+    expect(problemsOf(() => load({ LLM_PROVIDER: 'openai' })).map((p) => p.split(':')[0])).toEqual([
+      'LLM_MODEL',
+      'LLM_API_KEY',
+    ]);
+    expect(problemsOf(() => load({ LLM_PROVIDER: 'openai-compatible', LLM_MODEL: 'llama3.1' }))[0]).toMatch(
+      /^LLM_BASE_URL:/,
+    );
+    expect(problemsOf(() => load({ LLM_PROVIDER: 'gemini' }))[0]).toMatch(/^LLM_PROVIDER:/);
+    const dir = mkdtempSync(join(tmpdir(), 'cfg-'));
+    writeFileSync(join(dir, 'llm-key'), 'sk-from-file\n');
+    const config = load({
+      LLM_PROVIDER: 'anthropic',
+      LLM_MODEL: 'claude-test',
+      LLM_API_KEY_FILE: join(dir, 'llm-key'),
+    });
+    expect(config.llm).toMatchObject({ provider: 'anthropic', model: 'claude-test', apiKey: 'sk-from-file' });
+  });
 });

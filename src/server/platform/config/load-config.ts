@@ -95,6 +95,15 @@ export interface Config {
     uploadMaxBytes: number;
     uploadMaxColumns: number;
   };
+  /** AIDE's SQL writer; `builtin` needs nothing else. */
+  llm: {
+    provider: Env['LLM_PROVIDER'];
+    model: string | undefined;
+    baseUrl: string | undefined;
+    /** A secret: never log it. */
+    apiKey: string | undefined;
+    timeoutMs: number;
+  };
 }
 
 export interface LoadConfigOptions {
@@ -153,7 +162,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   const env = (parsed as { data: Env }).data;
 
   const config = buildConfig(env);
-  const crossProblems = [...checkAuditSink(env), ...checkSplitMode(config, env)];
+  const crossProblems = [...checkAuditSink(env), ...checkLlm(env), ...checkSplitMode(config, env)];
   if (crossProblems.length > 0) throw new ConfigError(crossProblems);
   return deepFreeze(config);
 }
@@ -242,6 +251,13 @@ function buildConfig(env: Env): Config {
       uploadMaxBytes: env.AXI_UPLOAD_MAX_BYTES,
       uploadMaxColumns: env.AXI_UPLOAD_MAX_COLUMNS,
     },
+    llm: {
+      provider: env.LLM_PROVIDER,
+      model: env.LLM_MODEL,
+      baseUrl: env.LLM_BASE_URL,
+      apiKey: env.LLM_API_KEY,
+      timeoutMs: env.LLM_TIMEOUT_MS,
+    },
   };
 }
 
@@ -253,6 +269,20 @@ function checkAuditSink(env: Env): string[] {
       ? 'AUDIT_API_KEY: AUDIT_MLOG_URL is set, so give the API key (scope audit:write) to send audit events with'
       : 'AUDIT_MLOG_URL: AUDIT_API_KEY is set, so give the MLOG base URL to send audit events to',
   ];
+}
+
+/** An LLM provider without its model (or its server) would fail every question at run time. */
+function checkLlm(env: Env): string[] {
+  if (env.LLM_PROVIDER === 'builtin') return [];
+  const problems: string[] = [];
+  if (!env.LLM_MODEL) problems.push(`LLM_MODEL: LLM_PROVIDER=${env.LLM_PROVIDER} needs the model to ask`);
+  if (env.LLM_PROVIDER === 'openai-compatible' && !env.LLM_BASE_URL)
+    problems.push(
+      'LLM_BASE_URL: LLM_PROVIDER=openai-compatible needs the server URL (e.g. http://ollama:11434/v1)',
+    );
+  if (env.LLM_PROVIDER !== 'openai-compatible' && !env.LLM_API_KEY)
+    problems.push(`LLM_API_KEY: LLM_PROVIDER=${env.LLM_PROVIDER} needs an API key (or LLM_API_KEY_FILE)`);
+  return problems;
 }
 
 /**

@@ -41,4 +41,14 @@ export const nl2sqlMigrations: MigrationSet = {
         )`.execute(db);
     },
   },
+  '0102_add_question_usage': {
+    async up(db: Kysely<unknown>) {
+      // Null for the built-in engine and for providers that do not report tokens.
+      await sql`
+        alter table aide.questions
+          add column model text,
+          add column input_tokens integer,
+          add column output_tokens integer`.execute(db);
+    },
+  },
 };

@@ -10,7 +10,12 @@ export interface QuestionRecord {
   understood: boolean;
   sql: string | null;
   provider: string;
+  /** The LLM asked; null for the built-in engine. */
+  model: string | null;
   promptVersion: string;
+  /** Tokens the answer cost, when the provider reported them. */
+  inputTokens: number | null;
+  outputTokens: number | null;
   rowCount: number;
   truncated: boolean;
   timings: Nl2SqlTimings;

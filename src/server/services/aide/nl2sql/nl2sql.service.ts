@@ -7,17 +7,34 @@ import type {
   Nl2SqlBody,
   Nl2SqlResponse,
   Nl2SqlTimings,
+  ProviderFallback,
+  TokenUsage,
 } from '../../../../contracts/aide/nl2sql.js';
 import { datasetDeleted, nl2sqlExecuted } from '../../../../contracts/events/index.js';
 import type { AuditClient } from '../../../platform/audit/audit-client.js';
 import type { Db } from '../../../platform/db/database.js';
 import { createEvent, type Outbox } from '../../../platform/events/outbox.js';
+import type { AppError } from '../../../platform/http/errors.js';
 import { type RequestContext, requireScope } from '../../../platform/http/request-context.js';
 import { describeDataset, findQuestionableDataset } from '../datasets/describe-dataset.js';
-import { answerQuestion } from '../engine/answer-question.js';
+import {
+  classifyProviderFailure,
+  createBuiltinProvider,
+  type ProviderAnswer,
+  type ProviderInput,
+  type TokenUsage as ProviderTokenUsage,
+  type SqlProvider,
+  type SqlProviders,
+} from '../providers/index.js';
 import { runReadOnly } from '../sandbox/read-only-runner.js';
 import { dropReaderRoleIn, ensureReaderRole } from '../sandbox/reader-roles.repository.js';
-import { SqlRefused } from '../sandbox/sandbox.errors.js';
+import {
+  SqlFailed,
+  SqlPermissionDenied,
+  SqlRefused,
+  SqlTimedOut,
+  SqlTooCostly,
+} from '../sandbox/sandbox.errors.js';
 import { checkSql, type SandboxTable } from '../sandbox/sql-guard.js';
 import {
   deleteQuestionsOfDataset,
@@ -28,8 +45,6 @@ import {
   rememberReaderTable,
 } from './nl2sql.repository.js';
 
-export const BUILTIN_PROVIDER = 'builtin';
-export const BUILTIN_PROMPT_VERSION = 'builtin-1';
 export const MAX_RESULT_ROWS = 1000;
 export const QUERY_TIMEOUT_MS = 5000;
 
@@ -40,18 +55,51 @@ export interface Nl2SqlDeps {
   log: Logger;
   /** Optional so the service can be tested alone; the module always passes the platform's client. */
   audit?: AuditClient;
+  /** Who writes the SQL, chosen once by config; default: the built-in engine alone. */
+  providers?: Pick<SqlProviders, 'primary' | 'builtin'>;
 }
 
 const elapsedSince = (start: number) => Math.round((performance.now() - start) * 100) / 100;
 
+/** The sandbox and database errors a provider may be told about and asked to repair. */
+const isRepairable = (err: unknown): err is AppError =>
+  err instanceof SqlRefused ||
+  err instanceof SqlFailed ||
+  err instanceof SqlTooCostly ||
+  err instanceof SqlTimedOut ||
+  err instanceof SqlPermissionDenied;
+
+/** Who answered: the provider itself, or the built-in engine standing in for it. */
+interface Generated {
+  answer: ProviderAnswer;
+  by: SqlProvider;
+  fallback?: ProviderFallback;
+}
+
+function addUsage(
+  total: TokenUsage | undefined,
+  more: ProviderTokenUsage | undefined,
+): TokenUsage | undefined {
+  if (!more) return total;
+  const add = (a: number | null | undefined, b: number | undefined) =>
+    a == null && b === undefined ? null : (a ?? 0) + (b ?? 0);
+  return {
+    inputTokens: add(total?.inputTokens, more.inputTokens),
+    outputTokens: add(total?.outputTokens, more.outputTokens),
+  };
+}
+
 /**
- * Natural language to SQL with the built-in engine: sanitised question (by the contract) ->
- * dataset description -> engine -> sandbox guard -> read-only run under the dataset's reader
- * role. Every question is kept in the history and announced (`nl2sql.executed`) in one
- * transaction; the audit log gets a `query` event.
+ * Natural language to SQL: sanitised question (by the contract) -> dataset description ->
+ * provider (an LLM, falling back to the built-in engine when it fails) -> sandbox guard ->
+ * read-only run under the dataset's reader role, with one repair attempt by an LLM whose SQL the
+ * guard or the database refused. Every question is kept in the history and announced
+ * (`nl2sql.executed`) in one transaction; the audit log gets a `query` event.
  */
 export function createNl2SqlService(deps: Nl2SqlDeps) {
   const { db, outbox, clock, log } = deps;
+  const builtin = deps.providers?.builtin ?? createBuiltinProvider();
+  const primary = deps.providers?.primary ?? builtin;
   // Datasets whose reader role this process has made sure of: a role outlives every question
   // until its dataset is deleted, so checking the catalog once per process is enough.
   const readerRoles = new Map<string, string>();
@@ -65,18 +113,70 @@ export function createNl2SqlService(deps: Nl2SqlDeps) {
     return role;
   }
 
+  /** Asks `provider`; when an LLM fails (down, timeout, breaker open, bad answer), the engine answers. */
+  async function generate(
+    ctx: RequestContext,
+    provider: SqlProvider,
+    input: ProviderInput,
+  ): Promise<Generated> {
+    try {
+      return { answer: await provider.generateSql(input), by: provider };
+    } catch (err) {
+      if (provider === builtin) throw err;
+      const reason = classifyProviderFailure(err);
+      // The message only: SDK errors carry the request body (the prompt) and response headers.
+      ctx.log.warn(
+        { provider: provider.name, model: provider.model, reason, err: (err as Error).message },
+        'LLM provider failed; the built-in engine answers instead',
+      );
+      return {
+        answer: await builtin.generateSql(input),
+        by: builtin,
+        fallback: { from: provider.name, reason },
+      };
+    }
+  }
+
+  /** Guard, then run under the dataset's reader role. */
+  async function validateAndRun(sqlText: string, datasetId: string, table: SandboxTable, columns: string[]) {
+    const validating = performance.now();
+    const checked = await checkSql(sqlText, { table, columns });
+    if (!checked.ok) throw new SqlRefused(checked.reason, checked.detail);
+    const validateMs = elapsedSince(validating);
+    const executing = performance.now();
+    const role = await readerRoleFor(datasetId, table);
+    const result = await runReadOnly(db, checked.sql, {
+      table,
+      maxRows: MAX_RESULT_ROWS,
+      timeoutMs: QUERY_TIMEOUT_MS,
+      role,
+    });
+    return { sql: checked.sql, result, validateMs, executeMs: elapsedSince(executing) };
+  }
+
   async function record(
     ctx: RequestContext,
     entry: { userId: string; datasetId: string; question: string; sql: string | null },
-    outcome: { understood: boolean; rowCount: number; truncated: boolean; timings: Nl2SqlTimings },
+    by: SqlProvider,
+    outcome: {
+      understood: boolean;
+      rowCount: number;
+      truncated: boolean;
+      timings: Nl2SqlTimings;
+      usage: TokenUsage | undefined;
+    },
   ) {
+    const { usage, ...stored } = outcome;
     await db.transaction().execute(async (tx) => {
       await insertQuestion(tx, {
         id: randomUUID(),
         ...entry,
-        ...outcome,
-        provider: BUILTIN_PROVIDER,
-        promptVersion: BUILTIN_PROMPT_VERSION,
+        ...stored,
+        provider: by.name,
+        model: by.model,
+        promptVersion: by.promptVersion,
+        inputTokens: usage?.inputTokens ?? null,
+        outputTokens: usage?.outputTokens ?? null,
         createdAt: clock(),
       });
       await outbox.add(
@@ -85,7 +185,7 @@ export function createNl2SqlService(deps: Nl2SqlDeps) {
           datasetId: entry.datasetId,
           userId: entry.userId,
           understood: outcome.understood,
-          provider: BUILTIN_PROVIDER,
+          provider: by.name,
           rowCount: outcome.rowCount,
           durationMs: outcome.timings.totalMs,
         }),
@@ -97,7 +197,7 @@ export function createNl2SqlService(deps: Nl2SqlDeps) {
       metadata: {
         datasetId: entry.datasetId,
         understood: outcome.understood,
-        provider: BUILTIN_PROVIDER,
+        provider: by.name,
         rowCount: outcome.rowCount,
         durationMs: outcome.timings.totalMs,
       },
@@ -112,13 +212,20 @@ export function createNl2SqlService(deps: Nl2SqlDeps) {
       const description = await describeDataset(db, dataset);
       const describeMs = elapsedSince(started);
 
+      const input: ProviderInput = { question: body.question, dataset: description, context: body.context };
       const generating = performance.now();
-      const answer = answerQuestion(body.question, description);
-      const generateMs = elapsedSince(generating);
+      let generated = await generate(ctx, primary, input);
+      let generateMs = elapsedSince(generating);
+      let usage = addUsage(undefined, generated.answer.usage);
       const entry = { userId: actor.id, datasetId: dataset.id, question: body.question };
-      const answeredBy = { provider: BUILTIN_PROVIDER, promptVersion: BUILTIN_PROMPT_VERSION };
+      const answeredBy = () => ({
+        provider: generated.by.name,
+        promptVersion: generated.by.promptVersion,
+        ...(generated.fallback ? { fallback: generated.fallback } : {}),
+        ...(usage ? { usage } : {}),
+      });
 
-      if (!answer.understood) {
+      const notUnderstood = async (answer: { reason: string; suggestions: string[] }) => {
         const timings = {
           describeMs,
           generateMs,
@@ -126,58 +233,76 @@ export function createNl2SqlService(deps: Nl2SqlDeps) {
           executeMs: 0,
           totalMs: elapsedSince(started),
         };
-        await record(
-          ctx,
-          { ...entry, sql: null },
-          { understood: false, rowCount: 0, truncated: false, timings },
-        );
-        return {
+        await record(ctx, { ...entry, sql: null }, generated.by, {
           understood: false,
-          reason: answer.reason,
-          suggestions: answer.suggestions,
-          ...answeredBy,
+          rowCount: 0,
+          truncated: false,
           timings,
-        };
-      }
+          usage,
+        });
+        return { understood: false as const, ...answer, ...answeredBy(), timings };
+      };
+      if (!generated.answer.understood) return notUnderstood(generated.answer);
 
-      const validating = performance.now();
       const table = description.table;
-      const checked = await checkSql(answer.sql, { table, columns: dataset.columns.map((c) => c.name) });
-      if (!checked.ok) {
-        // The engine only writes what the sandbox allows: a refusal here is a bug in one of them.
-        ctx.log.error(
-          { datasetId: dataset.id, reason: checked.reason, detail: checked.detail, sql: answer.sql },
-          'the sandbox refused SQL written by the built-in engine',
+      const columns = dataset.columns.map((c) => c.name);
+      let answer = generated.answer;
+      let ran: Awaited<ReturnType<typeof validateAndRun>>;
+      try {
+        ran = await validateAndRun(answer.sql, dataset.id, table, columns);
+      } catch (err) {
+        if (!isRepairable(err)) throw err;
+        if (!generated.by.repairs) {
+          // The engine only writes what the sandbox allows: a refusal here is a bug in one of them.
+          if (err instanceof SqlRefused)
+            ctx.log.error(
+              { datasetId: dataset.id, reason: err.reason, detail: err.message, sql: answer.sql },
+              'the sandbox refused SQL written by the built-in engine',
+            );
+          throw err;
+        }
+        // One repair: the same provider sees its SQL and why it was refused. Whatever it writes
+        // next goes through the same guard; a second refusal is the answer.
+        ctx.log.info(
+          { datasetId: dataset.id, provider: generated.by.name, code: err.code, detail: err.message },
+          'LLM SQL refused; asking for one repair',
         );
-        throw new SqlRefused(checked.reason, checked.detail);
+        const repairing = performance.now();
+        generated = await generate(ctx, generated.by, {
+          ...input,
+          previousError: { sql: answer.sql, message: err.message },
+        });
+        usage = addUsage(usage, generated.answer.usage);
+        generateMs += elapsedSince(repairing);
+        if (!generated.answer.understood) return notUnderstood(generated.answer);
+        answer = generated.answer;
+        ran = await validateAndRun(answer.sql, dataset.id, table, columns);
       }
-      const validateMs = elapsedSince(validating);
-
-      const executing = performance.now();
-      const role = await readerRoleFor(dataset.id, table);
-      const result = await runReadOnly(db, checked.sql, {
-        table,
-        maxRows: MAX_RESULT_ROWS,
-        timeoutMs: QUERY_TIMEOUT_MS,
-        role,
+      const { result } = ran;
+      const timings = {
+        describeMs,
+        generateMs,
+        validateMs: ran.validateMs,
+        executeMs: ran.executeMs,
+        totalMs: elapsedSince(started),
+      };
+      await record(ctx, { ...entry, sql: ran.sql }, generated.by, {
+        understood: true,
+        rowCount: result.rows.length,
+        truncated: result.truncated,
+        timings,
+        usage,
       });
-      const executeMs = elapsedSince(executing);
-      const timings = { describeMs, generateMs, validateMs, executeMs, totalMs: elapsedSince(started) };
-      await record(
-        ctx,
-        { ...entry, sql: checked.sql },
-        { understood: true, rowCount: result.rows.length, truncated: result.truncated, timings },
-      );
       return {
         understood: true,
-        sql: checked.sql,
+        sql: ran.sql,
         columns: result.columns,
         rows: result.rows,
         truncated: result.truncated,
         chart: answer.chart,
         explanation: answer.explanation,
-        model: null,
-        ...answeredBy,
+        model: generated.by.model,
+        ...answeredBy(),
         timings,
       };
     },

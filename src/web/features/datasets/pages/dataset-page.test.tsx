@@ -47,6 +47,7 @@ const server = setupServer(
   http.get('/api/v1/analytics/reports', () =>
     HttpResponse.json({ items: [], total: 0, limit: 20, offset: 0 }),
   ),
+  http.get('/api/aide/history', () => HttpResponse.json({ items: [] })),
 );
 
 beforeAll(() => {
@@ -135,6 +136,12 @@ describe('dataset page', () => {
     await waitFor(() => expect(rowRequests.at(-1)?.get('sort')).toBe('-amount_eur'));
     expect(header().getAttribute('aria-sort')).toBe('descending');
     expect(await screen.findByRole('cell', { name: '1000000' })).toBeTruthy();
+  });
+
+  it('offers the "Ask a question" panel, loaded on its own', async () => {
+    renderPage();
+    expect(await screen.findByRole('textbox', { name: 'Question' })).toBeTruthy();
+    expect(screen.getByRole('link', { name: 'Ask a question' }).getAttribute('href')).toBe('#ask');
   });
 
   it('says so when the dataset does not exist', async () => {

@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { lazy, Suspense, useEffect } from 'react';
 import { Link, useParams } from 'react-router';
 import { ApiError } from '../../../shared/api/http.js';
 import { Button } from '../../../shared/ui/button.js';
@@ -12,14 +12,18 @@ import { DatasetHeader } from '../components/dataset-header.js';
 import { RowsTable } from '../components/rows-table.js';
 import { useDataset } from '../hooks.js';
 
+// Loaded on its own: the answer chart pulls chart.js, which the page's first paint does not need.
+const AskPanel = lazy(() => import('../../aide/components/ask-panel.js'));
+
 const sections = [
   ['columns', 'Columns'],
+  ['ask', 'Ask a question'],
   ['rows', 'Rows'],
   ['correlations', 'Correlations'],
   ['cohorts', 'Cohorts'],
 ] as const;
 
-/** One dataset: its facts and exports, column profiles, rows, correlations and cohorts. */
+/** One dataset: its facts and exports, column profiles, questions, rows, correlations and cohorts. */
 export function Component() {
   const { id = '' } = useParams();
   const dataset = useDataset(id);
@@ -97,6 +101,13 @@ export function Component() {
           error={summary.error}
           onRetry={() => summary.refetch()}
         />
+      </section>
+      <section id="ask" aria-label="Ask a question" className="scroll-mt-4">
+        <ErrorBoundary>
+          <Suspense fallback={<Skeleton className="h-40 w-full" />}>
+            <AskPanel datasetId={data.id} columns={data.columns} />
+          </Suspense>
+        </ErrorBoundary>
       </section>
       <section id="rows" aria-labelledby="rows-heading" className="scroll-mt-4 space-y-3">
         <h2 id="rows-heading" className="text-lg font-semibold">

@@ -1,0 +1,18 @@
+import {
+  History,
+  type HistoryQuery,
+  type Nl2SqlBody,
+  Nl2SqlResponse,
+} from '../../../contracts/aide/nl2sql.js';
+import { request } from '../../shared/api/http.js';
+
+/** Asks a question of a dataset; the answer is parsed with the server's own contract. */
+export function askQuestion(body: Nl2SqlBody) {
+  // The server runs the SQL with a 5 s statement timeout; an LLM provider may take longer to write it.
+  return request(Nl2SqlResponse, { method: 'POST', url: '/api/aide/nl2sql', data: body, timeout: 60_000 });
+}
+
+/** The caller's recent questions about a dataset, newest first. */
+export function getHistory(query: Partial<HistoryQuery> & Pick<HistoryQuery, 'datasetId'>) {
+  return request(History, { url: '/api/aide/history', params: query });
+}
