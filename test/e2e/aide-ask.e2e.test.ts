@@ -1,18 +1,14 @@
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
-  launchChromium,
   noProblems,
   openPage,
   type PageProblems,
   screenshotDir,
   seriousAxeViolations,
 } from '../support/browser.js';
-import { repoRoot, type ServerProcess, serverEntry, startServerProcess } from '../support/server-process.js';
+import { type E2eApp, startE2eApp } from '../support/e2e-app.js';
 
 /**
  * An analyst asks questions of a dataset on its NEXUS page in a real Chromium against the built
@@ -25,7 +21,6 @@ import { repoRoot, type ServerProcess, serverEntry, startServerProcess } from '.
  * `npx vite build --outDir /tmp/e2e-web-aide` while other work has `dist/web` in flux.
  */
 
-const webDist = resolve(repoRoot, process.env.E2E_WEB_DIST_DIR ?? 'dist/web');
 const email = 'asker@example.com';
 const password = 'correct-Horse-battery-77';
 const regions = ['North', 'South', 'East'];
@@ -45,24 +40,8 @@ function ordersCsv() {
   return { csv: `${lines.join('\n')}\n`, totals };
 }
 
-let server: ServerProcess | undefined;
-let browser: Browser | undefined;
-let context: BrowserContext | undefined;
-let dataDir: string | undefined;
-
-async function api(path: string, init: { method?: string; body?: string | object; token?: string } = {}) {
-  const raw = typeof init.body === 'string';
-  const res = await fetch(`${server!.url}${path}`, {
-    method: init.method ?? 'GET',
-    headers: {
-      ...(init.body !== undefined ? { 'content-type': raw ? 'text/csv' : 'application/json' } : {}),
-      ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
-    },
-    ...(init.body !== undefined ? { body: raw ? (init.body as string) : JSON.stringify(init.body) } : {}),
-    signal: AbortSignal.timeout(30_000),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-}
+let app: E2eApp | undefined;
+const api: E2eApp['api'] = (path, init) => app!.api(path, init);
 
 /** Screenshots of the panel (into test-results and /tmp/aide-<name>.png) and an axe scan of the page. */
 async function checkScreen(page: Page, name: string) {
@@ -74,43 +53,24 @@ async function checkScreen(page: Page, name: string) {
 
 describe('AIDE "Ask a question" on the dataset page in Chromium', () => {
   beforeAll(async () => {
-    if (!existsSync(serverEntry) || !existsSync(join(webDist, 'index.html'))) {
-      throw new Error(`dist/server/main.js or ${webDist}/index.html is missing: run \`npm run build\` first`);
-    }
-    await mkdir(screenshotDir, { recursive: true });
-    dataDir = await mkdtemp(join(tmpdir(), 'aide-e2e-'));
-    server = await startServerProcess({
-      env: { DATA_DIR: dataDir, AXI_ADMIN_EMAILS: email, WEB_DIST_DIR: webDist },
-    });
-    browser = await launchChromium();
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
-    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+    app = await startE2eApp({ adminEmail: email, name: 'aide' });
+    await app.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: app.server.url });
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    await app?.close();
   });
 
   test('count, grouped total with chart, not understood and a suggestion, copy, history', async () => {
-    expect((await api('/api/v1/auth/register', { method: 'POST', body: { email, password } })).status).toBe(
-      201,
-    );
-    const login = await api('/api/v1/auth/token', { method: 'POST', body: { email, password } });
-    const token = login.body.accessToken as string;
+    const token = await app!.signUp(email, password);
     const { csv, totals } = ordersCsv();
     const upload = await api('/api/v1/datasets/upload?name=Orders', { method: 'POST', body: csv, token });
     expect(upload.status, JSON.stringify(upload.body)).toBe(201);
     const datasetId = (upload.body.dataset as { id: string }).id;
 
-    const { page, problems } = await openPage(context!);
-    await page.goto(`${server!.url}/app/sign-in`);
-    await page.getByLabel('E-mail').fill(email);
-    await page.getByLabel('Password', { exact: true }).fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { level: 1, name: 'Datasets' }).waitFor();
-    await page.goto(`${server!.url}/app/datasets/${datasetId}`);
+    const { page, problems } = await openPage(app!.context);
+    await app!.signInOnPage(page, email, password);
+    await page.goto(`${app!.server.url}/app/datasets/${datasetId}`);
     const panel = page.locator('#ask');
     const box = panel.getByRole('textbox', { name: 'Question' });
     await box.waitFor({ timeout: 20_000 });

@@ -1,18 +1,14 @@
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
-  launchChromium,
   noProblems,
   openPage,
   type PageProblems,
   screenshotDir,
   seriousAxeViolations,
 } from '../support/browser.js';
-import { repoRoot, type ServerProcess, serverEntry, startServerProcess } from '../support/server-process.js';
+import { type E2eApp, startE2eApp } from '../support/e2e-app.js';
 
 /**
  * An admin's look at the MLOG audit dashboard in a real Chromium against the built server: a few
@@ -25,7 +21,6 @@ import { repoRoot, type ServerProcess, serverEntry, startServerProcess } from '.
  * e.g. `npx vite build --outDir /tmp/e2e-web-audit` while other work has `dist/web` in flux.
  */
 
-const webDist = resolve(repoRoot, process.env.E2E_WEB_DIST_DIR ?? 'dist/web');
 const email = 'auditor@example.com';
 const password = 'correct-Horse-battery-77';
 const services = ['billing', 'search', 'storage', 'reports'];
@@ -51,24 +46,8 @@ function auditEvents(now: number) {
   }));
 }
 
-let server: ServerProcess | undefined;
-let browser: Browser | undefined;
-let context: BrowserContext | undefined;
-let dataDir: string | undefined;
-
-async function api(path: string, init: { method?: string; body?: unknown; token?: string } = {}) {
-  const res = await fetch(`${server!.url}${path}`, {
-    method: init.method ?? 'GET',
-    headers: {
-      ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
-      ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
-    },
-    ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
-    signal: AbortSignal.timeout(15_000),
-  });
-  const body = (await res.json()) as Record<string, unknown>;
-  return { status: res.status, body };
-}
+let app: E2eApp | undefined;
+const api: E2eApp['api'] = (path, init) => app!.api(path, init);
 
 /** Screenshot (into test-results and /tmp/audit-<name>.png) and axe scan of the page as it is. */
 async function checkScreen(page: Page, name: string) {
@@ -81,32 +60,16 @@ const total = (page: Page) => page.getByTestId('timeline-total');
 
 describe('MLOG audit dashboard in Chromium', () => {
   beforeAll(async () => {
-    if (!existsSync(serverEntry) || !existsSync(join(webDist, 'index.html'))) {
-      throw new Error(`dist/server/main.js or ${webDist}/index.html is missing: run \`npm run build\` first`);
-    }
-    await mkdir(screenshotDir, { recursive: true });
-    dataDir = await mkdtemp(join(tmpdir(), 'audit-e2e-'));
-    server = await startServerProcess({
-      env: { DATA_DIR: dataDir, AXI_ADMIN_EMAILS: email, WEB_DIST_DIR: webDist },
-    });
-    browser = await launchChromium();
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
+    app = await startE2eApp({ adminEmail: email, name: 'audit' });
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    await app?.close();
   });
 
   test('timeline, per-service counts, filter, drawer, live tail, in light and dark', async () => {
     // An admin (AXI_ADMIN_EMAILS) and their token for the API.
-    expect((await api('/api/v1/auth/register', { method: 'POST', body: { email, password } })).status).toBe(
-      201,
-    );
-    const login = await api('/api/v1/auth/token', { method: 'POST', body: { email, password } });
-    const token = login.body.accessToken as string;
-    expect(token).toBeTruthy();
+    const token = await app!.signUp(email, password);
 
     const now = Date.now();
     const events = auditEvents(now);
@@ -121,17 +84,13 @@ describe('MLOG audit dashboard in Chromium', () => {
     const from = new Date(now - 22 * 3600_000).toISOString();
     const to = new Date(now - 3600_000).toISOString();
 
-    const { page, problems } = await openPage(context!);
-    await page.goto(`${server!.url}/app/sign-in`);
-    await page.getByLabel('E-mail').fill(email);
-    await page.getByLabel('Password', { exact: true }).fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { level: 1, name: 'Datasets' }).waitFor();
+    const { page, problems } = await openPage(app!.context);
+    await app!.signInOnPage(page, email, password);
 
     // The nav leads to the dashboard; then the window around the sent events, from the address.
     await page.getByRole('link', { name: 'Audit log' }).click();
     await page.getByRole('heading', { level: 1, name: 'Audit log' }).waitFor();
-    await page.goto(`${server!.url}/app/audit?range=custom&from=${from}&to=${to}`);
+    await page.goto(`${app!.server.url}/app/audit?range=custom&from=${from}&to=${to}`);
     await page
       .getByRole('img', { name: `Events per hour: ${eventCount} in total` })
       .waitFor({ timeout: 20_000 });
