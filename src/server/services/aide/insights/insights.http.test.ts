@@ -1,10 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testPassword } from '../../../../../test/support/axi-accounts.js';
+import { type AideTestApp, expectProblem, startAideTestApp } from '../../../../../test/support/aide-app.js';
 import { runtimeTargets } from '../../../../../test/support/runtime-targets.js';
-import { startTestRuntime } from '../../../../../test/support/test-runtime.js';
-import { createTestIssuer } from '../../../../../test/support/tokens.js';
 import {
   AnalyzeDatasetResponse,
   type Insight,
@@ -13,14 +10,6 @@ import {
 import type { Db } from '../../../platform/db/database.js';
 import type { Runtime } from '../../../runtime.js';
 import { numbersAreGrounded } from './grounding.js';
-
-function expectProblem(res: LightMyRequestResponse, status: number, type: string) {
-  expect(res.statusCode, res.body).toBe(status);
-  expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-  const body = res.json();
-  expect(body.type).toBe(type);
-  return body as { detail?: string; errors?: { field: string; message: string }[] };
-}
 
 const round = (v: number, d: number) => Math.round(v * 10 ** d) / 10 ** d;
 const sum = (xs: number[]) => xs.reduce((s, x) => s + x, 0);
@@ -100,42 +89,14 @@ describe.each(runtimeTargets())('AIDE insights over HTTP on $name', (target) => 
   let salesId: string;
   let plainId: string;
   let paymentsId: string;
-  const headers: Record<string, Record<string, string>> = {};
-
-  async function upload(name: string, csv: string): Promise<string> {
-    const res = await app.inject({
-      method: 'POST',
-      url: `/api/v1/datasets/upload?name=${name}`,
-      headers: { ...headers.alice, 'content-type': 'text/csv' },
-      payload: csv,
-    });
-    expect(res.statusCode, res.body).toBe(201);
-    return res.json().dataset.id as string;
-  }
+  let headers: AideTestApp['headers'];
 
   beforeAll(async () => {
-    const issuer = await createTestIssuer();
-    runtime = await startTestRuntime(await target.env(), { tokenKeys: () => issuer.jwks });
-    app = runtime.apps[0]!.app;
-    db = runtime.databases.get('aide')!.db;
-    const registered = await app.inject({
-      method: 'POST',
-      url: '/api/v1/auth/register',
-      payload: { email: `alice.${randomUUID()}@example.com`, password: testPassword },
-    });
-    expect(registered.statusCode, registered.body).toBe(201);
-    const alice = registered.json().id as string;
-    for (const [key, sub, roles] of [
-      ['alice', alice, ['analyst']],
-      ['aliceViewer', alice, ['viewer']],
-      ['bob', randomUUID(), ['analyst']],
-      ['admin', randomUUID(), ['admin']],
-    ] as const) {
-      headers[key] = { authorization: `Bearer ${await issuer.token({ sub, roles: [...roles] })}` };
-    }
-    salesId = await upload('sales', salesCsv);
-    plainId = await upload('plain', plainCsv);
-    paymentsId = await upload('payments', paymentsCsv);
+    const started = await startAideTestApp(await target.env());
+    ({ runtime, app, db, headers } = started);
+    salesId = await started.upload('sales', salesCsv);
+    plainId = await started.upload('plain', plainCsv);
+    paymentsId = await started.upload('payments', paymentsCsv);
   });
 
   afterAll(async () => {
@@ -143,8 +104,12 @@ describe.each(runtimeTargets())('AIDE insights over HTTP on $name', (target) => 
     await target.cleanup();
   });
 
-  const generate = (datasetId: string, who = 'alice') =>
-    app.inject({ method: 'POST', url: `/api/aide/insights/${datasetId}`, headers: headers[who] });
+  const generate = (datasetId: string, who: keyof AideTestApp['headers'] = 'alice') =>
+    app.inject({
+      method: 'POST',
+      url: `/api/aide/insights/${datasetId}`,
+      headers: headers[who],
+    });
 
   async function insightsOf(datasetId: string): Promise<Insight[]> {
     const res = await generate(datasetId);
@@ -333,7 +298,7 @@ describe.each(runtimeTargets())('AIDE insights over HTTP on $name', (target) => 
       401,
       '/problems/unauthenticated',
     );
-    const analyzeAs = (who: string) =>
+    const analyzeAs = (who: keyof AideTestApp['headers']) =>
       app.inject({
         method: 'POST',
         url: '/api/aide/analyze-dataset',

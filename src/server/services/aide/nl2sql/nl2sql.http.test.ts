@@ -1,24 +1,13 @@
-import { randomUUID } from 'node:crypto';
-import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testPassword } from '../../../../../test/support/axi-accounts.js';
+import { expectProblem, startAideTestApp } from '../../../../../test/support/aide-app.js';
 import { runtimeTargets } from '../../../../../test/support/runtime-targets.js';
-import { startTestRuntime } from '../../../../../test/support/test-runtime.js';
-import { createTestIssuer } from '../../../../../test/support/tokens.js';
 import { waitFor } from '../../../../../test/support/wait-for.js';
 import { History, Nl2SqlResponse } from '../../../../contracts/aide/nl2sql.js';
 import type { Db } from '../../../platform/db/database.js';
 import type { Runtime } from '../../../runtime.js';
 import { readerRoleName } from '../sandbox/reader-roles.repository.js';
-
-function expectProblem(res: LightMyRequestResponse, status: number, type: string) {
-  expect(res.statusCode, res.body).toBe(status);
-  expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-  const body = res.json();
-  expect(body.type).toBe(type);
-  return body as { detail?: string; errors?: { field: string; message: string }[] };
-}
 
 const regions = ['Germany', 'France', 'Spain', 'Italy'];
 const products = ['Laptop', 'Phone', 'Tablet'];
@@ -45,26 +34,9 @@ describe.each(runtimeTargets())('AIDE nl2sql over HTTP on $name', (target) => {
   const headers: Record<string, Record<string, string>> = {};
 
   beforeAll(async () => {
-    const issuer = await createTestIssuer();
-    runtime = await startTestRuntime(await target.env(), { tokenKeys: () => issuer.jwks });
-    app = runtime.apps[0]!.app;
-    db = runtime.databases.get('aide')!.db;
-    // Alice is a real AXI user (API keys need one); the runtime trusts the test issuer's tokens.
-    const registered = await app.inject({
-      method: 'POST',
-      url: '/api/v1/auth/register',
-      payload: { email: `alice.${randomUUID()}@example.com`, password: testPassword },
-    });
-    expect(registered.statusCode, registered.body).toBe(201);
-    const alice = registered.json().id as string;
-    for (const [key, sub, roles] of [
-      ['alice', alice, ['analyst']],
-      ['aliceViewer', alice, ['viewer']],
-      ['bob', randomUUID(), ['analyst']],
-      ['admin', randomUUID(), ['admin']],
-    ] as const) {
-      headers[key] = { authorization: `Bearer ${await issuer.token({ sub, roles: [...roles] })}` };
-    }
+    const started = await startAideTestApp(await target.env());
+    ({ runtime, app, db } = started);
+    Object.assign(headers, started.headers);
     for (const [key, scopes] of [
       ['runKey', ['analytics:run']],
       ['readKey', ['datasets:read']],
@@ -78,14 +50,7 @@ describe.each(runtimeTargets())('AIDE nl2sql over HTTP on $name', (target) => {
       expect(created.statusCode, created.body).toBe(201);
       headers[key] = { 'x-api-key': created.json().key as string };
     }
-    const uploaded = await app.inject({
-      method: 'POST',
-      url: '/api/v1/datasets/upload?name=orders',
-      headers: { ...headers.alice, 'content-type': 'text/csv' },
-      payload: csv,
-    });
-    expect(uploaded.statusCode, uploaded.body).toBe(201);
-    datasetId = uploaded.json().dataset.id;
+    datasetId = await started.upload('orders', csv);
     const row = await db
       .selectFrom('axi.datasets')
       .select('tableName')
