@@ -31,6 +31,7 @@ import {
 import { createEventsService } from '../src/server/services/mlog/events/events.service.js';
 import { mlogModule } from '../src/server/services/mlog/index.js';
 import { createQueryService } from '../src/server/services/mlog/query/query.service.js';
+import { createQueryAudit } from '../src/server/services/mlog/query-audit.js';
 import { createPostgresDatabase } from '../test/support/databases.js';
 
 const baseUrl =
@@ -164,7 +165,11 @@ async function main() {
     // Constructed as query/index.ts does: the analytics calls are themselves audited through
     // the events feature's insertEvents.
     const events = createEventsService({ db, database, config, clock, log });
-    const query = createQueryService({ db, clock, log, insertEvents: events.insertEvents });
+    const query = createQueryService({
+      db,
+      clock,
+      recordQuery: createQueryAudit({ db, clock, log, insertEvents: events.insertEvents }),
+    });
     const ctx = {
       actor: { id: 'bench-analyst', roles: ['analyst'] },
       correlationId: 'bench',

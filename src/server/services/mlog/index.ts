@@ -15,8 +15,9 @@ export const mlogModule: ServiceModule = {
   migrations: { ...mlogTableMigrations, ...eventsMigrations, ...queryMigrations, ...lifecycleMigrations },
   create({ db, database, outbox, config, clock, log }) {
     const events = createEvents({ db, database, config, clock, log });
-    const query = createQuery({ db, clock, log, insertEvents: events.insertEvents });
+    // One recorder of who read what, for the query and the lifecycle read endpoints.
     const recordQuery = createQueryAudit({ db, clock, log, insertEvents: events.insertEvents });
+    const query = createQuery({ db, clock, recordQuery });
     const lifecycle = createLifecycle({ db, outbox, config, clock, log, recordQuery });
     return {
       routes: async (app) => {

@@ -12,6 +12,7 @@ import type { Runtime } from '../../../runtime.js';
 import type { StoredAuditEvent } from '../audit-event.js';
 import { rebuildEventCounts } from '../event-counts.js';
 import { createDayPartition } from '../events/events.repository.js';
+import { createQueryAudit } from '../query-audit.js';
 import { createQueryService } from './query.service.js';
 
 type Doc = Record<string, unknown>;
@@ -571,11 +572,15 @@ describe.each(runtimeTargets())('MLOG queries over HTTP on $name', (target) => {
     const service = createQueryService({
       db,
       clock,
-      log: testLogger,
-      insertEvents: async (_db, events) => {
-        recorded.push(...events);
-        return events.length;
-      },
+      recordQuery: createQueryAudit({
+        db,
+        clock,
+        log: testLogger,
+        insertEvents: async (_db, events) => {
+          recorded.push(...events);
+          return events.length;
+        },
+      }),
     });
     const answer = await service.serviceAnalytics(ctx, 'mlog', { users: false });
     expect(answer.from).toBe('2025-03-01T06:00:00.000Z');
@@ -595,10 +600,14 @@ describe.each(runtimeTargets())('MLOG queries over HTTP on $name', (target) => {
     const failing = createQueryService({
       db,
       clock,
-      log: testLogger,
-      insertEvents: async () => {
-        throw new Error('audit store down');
-      },
+      recordQuery: createQueryAudit({
+        db,
+        clock,
+        log: testLogger,
+        insertEvents: async () => {
+          throw new Error('audit store down');
+        },
+      }),
     });
     const stillAnswered = await failing.aggregate(ctx, [
       inTestDays,

@@ -1,4 +1,3 @@
-import type { Logger } from 'pino';
 import { z } from 'zod';
 import {
   type AggregateResult,
@@ -13,8 +12,7 @@ import {
 } from '../../../../contracts/mlog/query.js';
 import type { Db } from '../../../platform/db/database.js';
 import { type RequestContext, requireScope } from '../../../platform/http/request-context.js';
-import type { StoredAuditEvent } from '../audit-event.js';
-import { createQueryAudit } from '../query-audit.js';
+import type { RecordQuery } from '../query-audit.js';
 import { compilePipeline, toDocuments } from './pipeline-compiler.js';
 import { invalidQuery } from './query.errors.js';
 import * as repo from './query.repository.js';
@@ -28,8 +26,8 @@ const BUCKET_MS = { minute: 60_000, hour: 3600_000, day: 24 * 3600_000 } as cons
 export interface QueryDeps {
   db: Db;
   clock: () => Date;
-  log: Logger;
-  insertEvents: (db: Db, events: StoredAuditEvent[]) => Promise<number>;
+  /** Records who read what (the MLOG module makes one recorder for every read endpoint). */
+  recordQuery: RecordQuery;
 }
 
 const Cursor = z.object({ t: z.iso.datetime({ offset: true, precision: 6 }), i: z.uuid() });
@@ -51,7 +49,7 @@ function truncateToBucket(t: number, bucketMs: number): number {
   return Math.floor(t / bucketMs) * bucketMs;
 }
 
-export function createQueryService({ db, clock, log, insertEvents }: QueryDeps) {
+export function createQueryService({ db, clock, recordQuery: audit }: QueryDeps) {
   function window(query: { from?: string | undefined; to?: string | undefined }) {
     const to = query.to ? new Date(query.to) : clock();
     const from = query.from ? new Date(query.from) : new Date(to.getTime() - DEFAULT_WINDOW_MS);
@@ -60,8 +58,6 @@ export function createQueryService({ db, clock, log, insertEvents }: QueryDeps) 
       throw invalidQuery('from', 'the window is longer than 400 days');
     return { from, to };
   }
-
-  const audit = createQueryAudit({ db, clock, log, insertEvents });
 
   return {
     async serviceAnalytics(
