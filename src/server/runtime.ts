@@ -195,6 +195,7 @@ export async function startRuntime(config: Config, options: StartOptions): Promi
         log: log.child({ module: module.name }),
         clock,
         audit,
+        metrics: metrics.registry,
       });
       return { module, instance };
     });

@@ -7,3 +7,17 @@ export async function requestsAnswered(runtime: Runtime, route: string): Promise
     .filter((v) => (v as { metricName?: string }).metricName?.endsWith('_count') && v.labels.route === route)
     .reduce((sum, v) => sum + v.value, 0);
 }
+
+/** The value of a counter or gauge of a runtime's registry for exactly these labels (0 when never set). */
+export async function metricValue(
+  runtime: Runtime,
+  name: string,
+  labels: Record<string, string>,
+): Promise<number> {
+  const metric = runtime.metrics.registry.getSingleMetric(name);
+  if (!metric) throw new Error(`no metric ${name}`);
+  const { values } = await metric.get();
+  const wanted = Object.entries(labels);
+  const found = values.find((v) => wanted.every(([k, value]) => String(v.labels[k]) === value));
+  return found?.value ?? 0;
+}

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { JSONWebKeySet } from 'jose';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import type { ServiceName } from '../../contracts/events/index.js';
 import type { AuditClient, AuditSink } from '../platform/audit/audit-client.js';
 import type { ApiKeyResolver } from '../platform/auth/api-key-resolver.js';
@@ -23,6 +24,8 @@ export interface ServiceDeps {
   clock: () => Date;
   /** The process's audit client: `record()` queues an event for MLOG and never blocks. */
   audit: AuditClient;
+  /** The process's Prometheus registry (`/metrics`): a service registers its own instruments here. */
+  metrics: Registry;
 }
 
 export interface ConsumerSpec {

@@ -124,6 +124,68 @@ describe.each(implementations)('$name cache', ({ create }) => {
     const counts = results.map((r) => r.count).sort((x, y) => x - y);
     expect(counts).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
   });
+
+  it('gives a new token bucket its capacity, then refuses with the wait until a token is back', async () => {
+    const key = newKey('bucket');
+    const bucket = { capacity: 3, refillPerSecond: 1 };
+    const takes = [];
+    for (let i = 0; i < 4; i++) takes.push(await cache.takeTokens(key, bucket));
+    expect(takes.map((t) => t.allowed)).toEqual([true, true, true, false]);
+    expect(takes.map((t) => t.remaining)).toEqual([2, 1, 0, 0]);
+    expect(takes[3]!.retryAfterMs).toBeGreaterThan(800);
+    expect(takes[3]!.retryAfterMs).toBeLessThanOrEqual(1_000);
+    // Refused again straight away: a refusal is not a credit.
+    expect((await cache.takeTokens(key, bucket)).allowed).toBe(false);
+  });
+
+  it('refills a token bucket continuously, up to its capacity', async () => {
+    const key = newKey('refill');
+    const bucket = { capacity: 2, refillPerSecond: 20 };
+    expect((await cache.takeTokens(key, bucket, 2)).allowed).toBe(true);
+    expect((await cache.takeTokens(key, bucket)).allowed).toBe(false);
+    // 20 tokens per second: one is back after 50 ms.
+    await sleep(120);
+    expect((await cache.takeTokens(key, bucket)).allowed).toBe(true);
+    // Long after: full again, never more than the capacity.
+    await sleep(300);
+    const takes = [];
+    for (let i = 0; i < 3; i++) takes.push((await cache.takeTokens(key, bucket)).allowed);
+    expect(takes).toEqual([true, true, false]);
+  });
+
+  it('lets exactly the capacity through when many take at once', async () => {
+    const key = newKey('bucket-concurrent');
+    const results = await Promise.all(
+      Array.from({ length: 30 }, () => cache.takeTokens(key, { capacity: 10, refillPerSecond: 0.001 })),
+    );
+    expect(results.filter((r) => r.allowed)).toHaveLength(10);
+  });
+
+  it('refuses a token bucket without capacity or rate, or a cost above the capacity', async () => {
+    await expect(cache.takeTokens(newKey('b'), { capacity: 0, refillPerSecond: 1 })).rejects.toThrow(
+      RangeError,
+    );
+    await expect(cache.takeTokens(newKey('b'), { capacity: 1, refillPerSecond: 0 })).rejects.toThrow(
+      RangeError,
+    );
+    await expect(cache.takeTokens(newKey('b'), { capacity: 1, refillPerSecond: 1 }, 2)).rejects.toThrow(
+      RangeError,
+    );
+  });
+
+  it('deletes every key under a prefix and nothing else, glob characters included', async () => {
+    const group = newKey('group*[x]?');
+    const other = newKey('group');
+    await cache.set(`${group}:a`, 1, 10_000);
+    await cache.set(`${group}:b`, 2, 10_000);
+    await cache.set(`${other}:a`, 3, 10_000);
+    usedKeys.add(`${other}:a`);
+    expect(await cache.deleteByPrefix(`${group}:`)).toBe(2);
+    expect(await cache.get(`${group}:a`)).toBeUndefined();
+    expect(await cache.get(`${group}:b`)).toBeUndefined();
+    expect(await cache.get(`${other}:a`)).toBe(3);
+    expect(await cache.deleteByPrefix(`${group}:`)).toBe(0);
+  });
 });
 
 describe('redis cache against an unreachable server', () => {

@@ -1,4 +1,4 @@
-import type { Cache } from './cache.js';
+import { assertTokenBucket, type Cache } from './cache.js';
 
 export interface MemoryCacheOptions {
   /** Prepended verbatim to every key, as the Redis cache does; cosmetic in a single process. */
@@ -78,6 +78,36 @@ export function createMemoryCache(options: MemoryCacheOptions = {}): Cache {
       if (!Number.isSafeInteger(count)) throw new TypeError(`cache value for "${key}" is not an integer`);
       entry.text = String(count + 1);
       return { count: count + 1, ttlMs: entry.expiresAtMs - nowMs };
+    },
+
+    async takeTokens(key, bucket, cost = 1) {
+      assertTokenBucket(bucket, cost);
+      const fullKey = keyPrefix + key;
+      const nowMs = now();
+      const perMs = bucket.refillPerSecond / 1000;
+      const stored = liveEntry(fullKey);
+      const state = stored ? (JSON.parse(stored.text) as { tokens: number; atMs: number }) : undefined;
+      let tokens = state
+        ? Math.min(bucket.capacity, state.tokens + Math.max(0, nowMs - state.atMs) * perMs)
+        : bucket.capacity;
+      const allowed = tokens >= cost;
+      if (allowed) tokens -= cost;
+      // A bucket left alone refills completely; keeping it longer would change nothing.
+      const fullInMs = Math.ceil((bucket.capacity - tokens) / perMs) + 1_000;
+      entries.set(fullKey, { text: JSON.stringify({ tokens, atMs: nowMs }), expiresAtMs: nowMs + fullInMs });
+      return {
+        allowed,
+        remaining: Math.floor(tokens),
+        retryAfterMs: allowed ? 0 : Math.ceil((cost - tokens) / perMs),
+      };
+    },
+
+    async deleteByPrefix(prefix) {
+      let deleted = 0;
+      for (const key of entries.keys()) {
+        if (key.startsWith(keyPrefix + prefix) && entries.delete(key)) deleted++;
+      }
+      return deleted;
     },
 
     async check() {},

@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import type { Cache } from './cache.js';
+import { assertTokenBucket, type Cache } from './cache.js';
 
 export interface RedisCacheOptions {
   url: string;
@@ -27,6 +27,40 @@ end
 return {count, ttl}
 `;
 
+// The bucket is a hash {tokens, at} refilled from Redis's own clock, so processes with skewed
+// clocks share one fair bucket. Tokens are fractional; Lua numbers would be truncated to
+// integers on the way back, so they return as text. The key lives until the bucket is full again.
+const TAKE_TOKENS_SCRIPT = `
+local capacity = tonumber(ARGV[1])
+local per_ms = tonumber(ARGV[2]) / 1000
+local cost = tonumber(ARGV[3])
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local state = redis.call('HMGET', KEYS[1], 'tokens', 'at')
+local tokens = capacity
+if state[1] then
+  tokens = math.min(capacity, tonumber(state[1]) + math.max(0, now - tonumber(state[2])) * per_ms)
+end
+local allowed = 0
+local retry = 0
+if tokens >= cost then
+  tokens = tokens - cost
+  allowed = 1
+else
+  retry = math.ceil((cost - tokens) / per_ms)
+end
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', now)
+redis.call('PEXPIRE', KEYS[1], math.ceil((capacity - tokens) / per_ms) + 1000)
+return {allowed, tostring(tokens), retry}
+`;
+
+type TakeTokensCommand = (
+  key: string,
+  capacity: number,
+  refillPerSecond: number,
+  cost: number,
+) => Promise<[number, string, number]>;
+
 type IncrementCommand = (key: string, windowMs: number) => Promise<[number, number]>;
 
 export function createRedisCache(options: RedisCacheOptions): Cache {
@@ -49,6 +83,10 @@ export function createRedisCache(options: RedisCacheOptions): Cache {
   const incrementCommand = (client as unknown as { cacheIncrement: IncrementCommand }).cacheIncrement.bind(
     client,
   );
+  client.defineCommand('cacheTakeTokens', { numberOfKeys: 1, lua: TAKE_TOKENS_SCRIPT });
+  const takeTokensCommand = (
+    client as unknown as { cacheTakeTokens: TakeTokensCommand }
+  ).cacheTakeTokens.bind(client);
 
   return {
     kind: 'redis',
@@ -71,6 +109,30 @@ export function createRedisCache(options: RedisCacheOptions): Cache {
     async increment(key, windowMs) {
       const [count, ttlMs] = await incrementCommand(keyPrefix + key, toRedisMs(windowMs));
       return { count, ttlMs };
+    },
+
+    async takeTokens(key, bucket, cost = 1) {
+      assertTokenBucket(bucket, cost);
+      const [allowed, tokens, retryAfterMs] = await takeTokensCommand(
+        keyPrefix + key,
+        bucket.capacity,
+        bucket.refillPerSecond,
+        cost,
+      );
+      return { allowed: allowed === 1, remaining: Math.floor(Number(tokens)), retryAfterMs };
+    },
+
+    async deleteByPrefix(prefix) {
+      const pattern = `${escapeGlob(keyPrefix + prefix)}*`;
+      let deleted = 0;
+      let cursor = '0';
+      do {
+        const [next, keys] = await client.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+        cursor = next;
+        // UNLINK frees large values off the main thread; SCAN may return a key twice, which is harmless.
+        if (keys.length > 0) deleted += await client.unlink(...keys);
+      } while (cursor !== '0');
+      return deleted;
     },
 
     async check() {
@@ -105,4 +167,9 @@ function toRedisMs(ttlMs: number): number {
   if (!(ttlMs > 0) || !Number.isFinite(ttlMs))
     throw new RangeError(`ttl must be a positive number, got ${ttlMs}`);
   return Math.ceil(ttlMs);
+}
+
+/** SCAN MATCH is a glob: the prefix's own `*`, `?`, `[` and `\\` must match literally. */
+function escapeGlob(text: string): string {
+  return text.replace(/[*?[\]\\]/g, '\\$&');
 }

@@ -40,6 +40,7 @@ const httpUrl = (what: string) =>
 
 const port = z.coerce.number({ message: 'expected a port number' }).int().min(0).max(65535);
 const positiveInt = z.coerce.number({ message: 'expected a whole number' }).int().positive();
+const nonNegativeNumber = z.coerce.number({ message: 'expected a number' }).nonnegative();
 
 const perServicePorts = Object.fromEntries(
   serviceNames.map((s) => [`${s.toUpperCase()}_PORT`, port.optional()]),
@@ -170,6 +171,18 @@ export const EnvSchema = z.object({
   LLM_API_KEY: z.string().min(1).optional(),
   /** Deadline for one LLM attempt; retries and the fallback to the built-in engine come after it. */
   LLM_TIMEOUT_MS: positiveInt.default(20_000),
+  /** Calls per minute to the LLM provider, shared by every process (a token bucket); over it the built-in engine answers. */
+  LLM_RATE_PER_MINUTE: positiveInt.default(60),
+  /** How many LLM calls may go at once after a quiet spell (the bucket's capacity). */
+  LLM_RATE_BURST: positiveInt.default(10),
+  /** USD per million input / output tokens of LLM_MODEL, for the cost in /api/aide/usage (unset: cost unknown). */
+  LLM_PRICE_INPUT_PER_MTOK: nonNegativeNumber.optional(),
+  LLM_PRICE_OUTPUT_PER_MTOK: nonNegativeNumber.optional(),
+  /** AIDE questions and insights per minute per user (a token bucket); over it: 429 with retry-after. */
+  AIDE_RATE_PER_MINUTE: positiveInt.default(30),
+  AIDE_RATE_BURST: positiveInt.default(10),
+  /** How long an answer or insights stay cached (per dataset version, question and provider); 0 turns the cache off. */
+  AIDE_CACHE_TTL_SECONDS: z.coerce.number({ message: 'expected a whole number' }).int().min(0).default(3_600),
   AXI_UPLOAD_MAX_BYTES: positiveInt.default(1_073_741_824),
   AXI_UPLOAD_MAX_COLUMNS: positiveInt
     .max(1_600, 'PostgreSQL tables hold at most 1600 columns')

@@ -103,6 +103,16 @@ export interface Config {
     /** A secret: never log it. */
     apiKey: string | undefined;
     timeoutMs: number;
+    /** Calls to the provider, shared by every process. */
+    rate: { perMinute: number; burst: number };
+    /** USD per million tokens; unset when the operator gave no price (cost then unknown). */
+    price: { inputPerMTok: number; outputPerMTok: number } | undefined;
+  };
+  aide: {
+    /** Per user, over nl2sql, insights and analyze-dataset. */
+    userRate: { perMinute: number; burst: number };
+    /** 0: no cache. */
+    cacheTtlMs: number;
   };
 }
 
@@ -257,6 +267,15 @@ function buildConfig(env: Env): Config {
       baseUrl: env.LLM_BASE_URL,
       apiKey: env.LLM_API_KEY,
       timeoutMs: env.LLM_TIMEOUT_MS,
+      rate: { perMinute: env.LLM_RATE_PER_MINUTE, burst: env.LLM_RATE_BURST },
+      price:
+        env.LLM_PRICE_INPUT_PER_MTOK === undefined && env.LLM_PRICE_OUTPUT_PER_MTOK === undefined
+          ? undefined
+          : { inputPerMTok: env.LLM_PRICE_INPUT_PER_MTOK ?? 0, outputPerMTok: env.LLM_PRICE_OUTPUT_PER_MTOK ?? 0 },
+    },
+    aide: {
+      userRate: { perMinute: env.AIDE_RATE_PER_MINUTE, burst: env.AIDE_RATE_BURST },
+      cacheTtlMs: env.AIDE_CACHE_TTL_SECONDS * 1000,
     },
   };
 }

@@ -46,3 +46,13 @@ export class ServiceUnavailable extends AppError {
     super('service-unavailable', 503, 'Service unavailable', detail);
   }
 }
+
+/** 429; the problem handler sends `retry-after` from `retryAfterSeconds`. */
+export class TooManyRequests extends AppError {
+  constructor(
+    readonly retryAfterSeconds: number,
+    detail = `Rate limit exceeded; retry in ${retryAfterSeconds} seconds.`,
+  ) {
+    super('rate-limited', 429, 'Too many requests', detail);
+  }
+}

@@ -2,7 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import type { FieldError, Problem } from '../../../contracts/http/problem.js';
 import { isDatabaseUnavailable } from '../db/database.js';
-import { AppError } from './errors.js';
+import { AppError, TooManyRequests } from './errors.js';
 
 export const problemContentType = 'application/problem+json; charset=utf-8';
 
@@ -63,6 +63,7 @@ export function registerProblemHandler(app: FastifyInstance) {
     }
     if (error instanceof AppError) {
       if (error.status >= 500) request.log.error({ err: error }, error.message);
+      if (error instanceof TooManyRequests) reply.header('retry-after', String(error.retryAfterSeconds));
       return sendProblem(request, reply, {
         code: error.code,
         status: error.status,

@@ -1,4 +1,4 @@
-import { AppError } from '../../../platform/http/errors.js';
+import { AppError, TooManyRequests } from '../../../platform/http/errors.js';
 
 /**
  * Wrong password, unknown e-mail and a locked account all answer with this one error, so the
@@ -54,13 +54,8 @@ export class Conflict extends AppError {
   }
 }
 
-export class TooManyAttempts extends AppError {
-  constructor(readonly retryAfterSeconds: number) {
-    super(
-      'rate-limited',
-      429,
-      'Too many requests',
-      `Too many sign-in attempts for this account; retry in ${retryAfterSeconds} seconds.`,
-    );
+export class TooManyAttempts extends TooManyRequests {
+  constructor(retryAfterSeconds: number) {
+    super(retryAfterSeconds, `Too many sign-in attempts for this account; retry in ${retryAfterSeconds} seconds.`);
   }
 }

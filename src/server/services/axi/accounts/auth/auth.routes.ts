@@ -12,7 +12,6 @@ import {
   UserProfile,
 } from '../../../../../contracts/axi/auth.js';
 import { Problem } from '../../../../../contracts/http/problem.js';
-import { TooManyAttempts } from '../accounts.errors.js';
 import type { AuthService, Session } from './auth.service.js';
 import { loginPolicy } from './login-policy.js';
 
@@ -35,10 +34,6 @@ const perIpLimit = {
 export const authRoutes: FastifyPluginAsyncZod<{ auth: AuthService }> = async (app, { auth }) => {
   await app.register(cookie);
   const cookiePath = `${app.prefix}/auth`;
-
-  app.addHook('onError', async (_request, reply, error) => {
-    if (error instanceof TooManyAttempts) reply.header('retry-after', String(error.retryAfterSeconds));
-  });
 
   const setRefreshCookie = (reply: FastifyReply, session: Session) =>
     reply.setCookie(refreshCookieName, session.refreshToken, {
