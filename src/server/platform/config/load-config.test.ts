@@ -129,4 +129,18 @@ describe('loadConfig', () => {
     });
     expect(config.llm).toMatchObject({ provider: 'anthropic', model: 'claude-test', apiKey: 'sk-from-file' });
   });
+
+  it('reads the AIDE limits, cache lifetime and LLM prices, and names a bad one', () => {
+    const defaults = load({});
+    expect(defaults.aide).toEqual({ userRate: { perMinute: 30, burst: 10 }, cacheTtlMs: 3_600_000 });
+    expect(defaults.llm.rate).toEqual({ perMinute: 60, burst: 10 });
+    expect(defaults.llm.price).toBeUndefined();
+    const set = load({ AIDE_CACHE_TTL_SECONDS: '0', LLM_PRICE_OUTPUT_PER_MTOK: '0.6', AIDE_RATE_BURST: '3' });
+    expect(set.aide).toEqual({ userRate: { perMinute: 30, burst: 3 }, cacheTtlMs: 0 });
+    // One price given: the other is free, not unknown.
+    expect(set.llm.price).toEqual({ inputPerMTok: 0, outputPerMTok: 0.6 });
+    expect(problemsOf(() => load({ AIDE_CACHE_TTL_SECONDS: '-1' }))[0]).toMatch(/^AIDE_CACHE_TTL_SECONDS:/);
+    expect(problemsOf(() => load({ LLM_PRICE_INPUT_PER_MTOK: 'cheap' }))[0]).toMatch(/^LLM_PRICE_INPUT_PER_MTOK:/);
+    expect(problemsOf(() => load({ LLM_RATE_BURST: '0' }))[0]).toMatch(/^LLM_RATE_BURST:/);
+  });
 });
