@@ -28,12 +28,36 @@ export async function createPostgresDatabase(
   return {
     url: url.toString(),
     async drop() {
+      await dropReaderRolesOf(url.toString());
       const c = new pg.Client({ connectionString: baseUrl });
       await c.connect();
       await c.query(`drop database if exists ${name} with (force)`);
       await c.end();
     },
   };
+}
+
+/**
+ * AIDE's per-dataset reader roles (`aide_r_<hex>`) are cluster-wide, so dropping a test database
+ * would leave them behind: drop what they were granted there, then the roles themselves.
+ */
+async function dropReaderRolesOf(databaseUrl: string): Promise<void> {
+  const c = new pg.Client({ connectionString: databaseUrl });
+  try {
+    await c.connect();
+    const { rows } = await c.query<{ role: string }>(
+      `select rolname as role from pg_roles where rolname like 'aide\_r\_%'
+         and (has_schema_privilege(rolname, 'axi_data', 'usage') is true)`,
+    );
+    for (const { role } of rows) {
+      await c.query(`drop owned by "${role}"`);
+      await c.query(`drop role if exists "${role}"`).catch(() => {});
+    }
+  } catch {
+    // No axi_data schema (a test that never migrated AXI) or already gone: nothing to drop.
+  } finally {
+    await c.end().catch(() => {});
+  }
 }
 
 /**
