@@ -46,7 +46,7 @@ async function dropReaderRolesOf(databaseUrl: string): Promise<void> {
   try {
     await c.connect();
     const { rows } = await c.query<{ role: string }>(
-      `select rolname as role from pg_roles where rolname like 'aide\_r\_%'
+      `select rolname as role from pg_roles where starts_with(rolname, 'aide_r_')
          and (has_schema_privilege(rolname, 'axi_data', 'usage') is true)`,
     );
     for (const { role } of rows) {
