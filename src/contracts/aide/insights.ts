@@ -1,10 +1,15 @@
 import { z } from 'zod';
 import { NumericColumnProfile } from '../axi/analytics.js';
+import { ProviderFallback, TokenUsage } from './nl2sql.js';
 
 export const InsightKind = z.enum(['correlation', 'outliers', 'trend', 'concentration', 'data_quality']);
 export type InsightKind = z.infer<typeof InsightKind>;
 
-/** The supporting numbers of an insight; every number in its explanation is one of these. */
+/**
+ * The supporting numbers of an insight; every number in its title and explanation is one of these.
+ * Keys say the unit: `...Pct` is in percent (71.4), `share`/`...Share` a fraction (0.714), any
+ * other number a plain quantity (a percentage of it is not grounded).
+ */
 export const InsightFacts = z.record(z.string(), z.union([z.number(), z.string()]));
 export type InsightFacts = z.infer<typeof InsightFacts>;
 
@@ -21,7 +26,8 @@ export const InsightChart = z.object({
 });
 export type InsightChart = z.infer<typeof InsightChart>;
 
-export const Insight = z.object({
+/** An insight as computed, with its template text. */
+export const ComputedInsight = z.object({
   kind: InsightKind,
   title: z.string(),
   /** Plain language; every number in it is taken from `facts`. */
@@ -30,6 +36,15 @@ export const Insight = z.object({
   chart: InsightChart,
   /** How notable the finding is, 0..1; insights come strongest first. */
   score: z.number().min(0).max(1),
+});
+export type ComputedInsight = z.infer<typeof ComputedInsight>;
+
+export const Insight = ComputedInsight.extend({
+  /**
+   * True when the title and explanation are the LLM's rephrasing (every number checked against
+   * `facts`); false when they are the template text. Facts, chart and score are never rephrased.
+   */
+  rephrased: z.boolean(),
 });
 export type Insight = z.infer<typeof Insight>;
 
@@ -40,8 +55,21 @@ export const InsightsResponse = z.object({
   datasetId: z.uuid(),
   /** 0 to 4 insights, strongest first; fewer when the data has little that is notable. */
   insights: z.array(Insight).max(4),
-  /** `builtin`: template text written from the facts (no LLM rephrasing). */
+  /**
+   * Who wrote the text: `builtin` (templates written from the facts), or the LLM provider
+   * (`openai`, `anthropic`, `openai-compatible`) when it rephrased at least one insight.
+   */
   provider: z.string(),
+  /** The model that rephrased, when `provider` is an LLM; else null. */
+  model: z.string().nullable(),
+  /** Version of the rephrasing prompt (`insights.v1`), or of the built-in templates. */
+  promptVersion: z.string(),
+  /** Present when the configured LLM gave no usable answer: the template texts stay. */
+  fallback: ProviderFallback.optional(),
+  /** Tokens the rephrasing cost, when an LLM answered (even if every text was rejected). */
+  usage: TokenUsage.optional(),
+  /** True when these insights came from the cache (same dataset version and provider); `generatedAt` is then when they were computed. */
+  cached: z.boolean().optional(),
   generatedAt: z.iso.datetime({ offset: true }),
 });
 export type InsightsResponse = z.infer<typeof InsightsResponse>;

@@ -52,7 +52,8 @@ export type Nl2SqlTimings = z.infer<typeof Nl2SqlTimings>;
  */
 export const ProviderFallback = z.object({
   from: z.string(),
-  reason: z.enum(['timeout', 'circuit_open', 'invalid_answer', 'unavailable']),
+  /** `rate_limited`: the provider's calls per minute (LLM_RATE_PER_MINUTE) were used up. */
+  reason: z.enum(['timeout', 'circuit_open', 'invalid_answer', 'unavailable', 'rate_limited']),
 });
 export type ProviderFallback = z.infer<typeof ProviderFallback>;
 
@@ -71,6 +72,8 @@ const answeredBy = {
   timings: Nl2SqlTimings,
   fallback: ProviderFallback.optional(),
   usage: TokenUsage.optional(),
+  /** True when the answer came from the cache (same dataset version, question and provider): no tokens were spent. */
+  cached: z.boolean().optional(),
 };
 
 export const Nl2SqlAnswered = z.object({

@@ -1,4 +1,8 @@
-import { type Insight, type InsightFacts, maxChartPoints } from '../../../../contracts/aide/insights.js';
+import {
+  type ComputedInsight,
+  type InsightFacts,
+  maxChartPoints,
+} from '../../../../contracts/aide/insights.js';
 import type { Db } from '../../../platform/db/database.js';
 import type { AxiDataset } from '../datasets/datasets.repository.js';
 import { type ColumnStats, type DatasetStats, numericTypes, temporalTypes } from './column-stats.js';
@@ -34,7 +38,7 @@ export const MIN_TOP_SHARE_PCT = 50;
 export const MIN_NULL_PCT = 20;
 export const MIN_DUPLICATE_PCT = 5;
 
-type Finder = (db: Db, dataset: AxiDataset, stats: DatasetStats) => Promise<Insight | null>;
+type Finder = (db: Db, dataset: AxiDataset, stats: DatasetStats) => Promise<ComputedInsight | null>;
 
 const numericColumns = (stats: DatasetStats) =>
   stats.columns.filter((c) => numericTypes.has(c.type) && c.count > 0).slice(0, MAX_NUMERIC);
@@ -283,7 +287,7 @@ export const findConcentration: Finder = async (db, dataset, stats) => {
 
 export const findDataQuality: Finder = async (db, dataset, stats) => {
   if (stats.rowCount === 0) return null;
-  const candidates: Insight[] = [];
+  const candidates: ComputedInsight[] = [];
   const sparse = stats.columns
     .map((c) => ({ c, pct: percentOf(c.nulls, stats.rowCount) }))
     .filter((s) => s.pct >= MIN_NULL_PCT)

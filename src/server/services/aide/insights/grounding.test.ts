@@ -84,4 +84,33 @@ describe('numbersAreGrounded', () => {
     expect(numbersAreGrounded('1500 units, 12.5% more', { units: '1,500', growth: '12.5%' })).toBe(true);
     expect(numbersAreGrounded('1501 units', { units: '1,500' })).toBe(false);
   });
+
+  it('reads the unit from the fact: no percentage of a plain quantity, no percent fact without its sign', () => {
+    // r and n are plain quantities: 0.8765 is not 88%, 1234 rows are not 1234%.
+    expect(numbersAreGrounded('a correlation of 88%', facts)).toBe(false);
+    expect(numbersAreGrounded('1234% of rows', facts)).toBe(false);
+    // sharePct is in percent already: written without the sign it reads as a count.
+    expect(numbersAreGrounded('71.4 rows', facts)).toBe(false);
+    expect(numbersAreGrounded('71.4 percent of the total', facts)).toBe(true);
+    expect(numbersAreGrounded('a share of 0.25', facts)).toBe(true);
+    expect(numbersAreGrounded('share 71.4%', { sharePct: 71.4, rows: 60 })).toBe(true);
+    expect(numbersAreGrounded('60%', { sharePct: 71.4, rows: 60 })).toBe(false);
+  });
+
+  it('reads numbers written as words, and rejects magnitudes and ratios it cannot check', () => {
+    expect(numbersAreGrounded('the top three regions', facts)).toBe(true);
+    expect(numbersAreGrounded('the top four regions', facts)).toBe(false);
+    expect(numbersAreGrounded('twenty-five regions', { n: 25 })).toBe(true);
+    expect(numbersAreGrounded('Twenty Six regions', { n: 25 })).toBe(false);
+    expect(numbersAreGrounded('one of the regions, the middle half', facts)).toBe(true);
+    expect(numbersAreGrounded('revenue doubled', facts)).toBe(false);
+    expect(numbersAreGrounded('twice as many', facts)).toBe(false);
+    expect(numbersAreGrounded('thousands of rows', facts)).toBe(false);
+    expect(ungroundedNumbers('1234 rows, four regions and millions more', facts).map((n) => n.text)).toEqual([
+      'four',
+      'millions',
+    ]);
+    // A category that is a number word is data, not a claim.
+    expect(numbersAreGrounded('Seven Hills leads', { top1: 'Seven Hills' })).toBe(true);
+  });
 });

@@ -115,7 +115,11 @@ describe.each(runtimeTargets())('AIDE insights over HTTP on $name', (target) => 
     const res = await generate(datasetId);
     expect(res.statusCode, res.body).toBe(200);
     const body = InsightsResponse.parse(res.json());
-    expect(body.provider).toBe('builtin');
+    // No LLM configured: the templates wrote every text, and nothing was asked of a model.
+    expect(body).toMatchObject({ provider: 'builtin', model: null, promptVersion: 'builtin-1' });
+    expect(body.fallback).toBeUndefined();
+    expect(body.usage).toBeUndefined();
+    expect(body.insights.every((i) => i.rephrased === false)).toBe(true);
     return body.insights;
   }
 

@@ -26,7 +26,10 @@ export const insightsRoutes: FastifyPluginAsyncZod<{ insights: InsightsService }
         description:
           'Needs the analyst or admin role, or an API key with the `analytics:run` scope. Chosen among ' +
           'correlations, outliers, growth over time, concentration in few categories and data quality, ' +
-          'strongest first; fewer when little is notable. Every number in an explanation is in its `facts`.',
+          'strongest first; fewer when little is notable. Every number in a title or explanation is in its ' +
+          '`facts`. With an LLM configured, it rephrases the texts; a rephrasing with any number not in ' +
+          'the facts is rejected and that insight keeps its template text (`rephrased: false`); when the ' +
+          'LLM fails, every template stays and `fallback` says why.',
         params: InsightsParams,
         response: { 200: InsightsResponse, ...problems },
       },

@@ -49,6 +49,11 @@ describe.each(runtimeTargets())('AIDE nl2sql with an LLM provider on $name', (ta
         LLM_BASE_URL: llm.baseUrl,
         LLM_API_KEY: 'sk-test-secret',
         LLM_TIMEOUT_MS: '2000',
+        // Each test here checks what one call to the model does: no answer from the cache, no
+        // bucket running dry (both have their own tests in aide-around.http.test.ts).
+        AIDE_CACHE_TTL_SECONDS: '0',
+        LLM_RATE_BURST: '100000',
+        AIDE_RATE_BURST: '100000',
       },
       { tokenKeys: () => issuer.jwks },
     );
@@ -217,7 +222,15 @@ describe.each(runtimeTargets())('AIDE nl2sql with an LLM provider on $name', (ta
     };
     const serviceWith = (provider: 'openai' | 'anthropic' | 'openai-compatible' = 'openai') => {
       const providers = createSqlProviders(
-        { provider, model: 'test-model', baseUrl: llm.baseUrl, apiKey: 'sk-test-secret', timeoutMs: 300 },
+        {
+          provider,
+          model: 'test-model',
+          baseUrl: llm.baseUrl,
+          apiKey: 'sk-test-secret',
+          timeoutMs: 300,
+          rate: { perMinute: 60, burst: 10 },
+          price: undefined,
+        },
         fast,
       );
       const service = createNl2SqlService({

@@ -16,6 +16,7 @@ import type { Db } from '../../../platform/db/database.js';
 import { createEvent, type Outbox } from '../../../platform/events/outbox.js';
 import type { AppError } from '../../../platform/http/errors.js';
 import { type RequestContext, requireScope } from '../../../platform/http/request-context.js';
+import { type AnswerCache, normaliseQuestion } from '../answer-cache.js';
 import { describeDataset, findQuestionableDataset } from '../datasets/describe-dataset.js';
 import {
   classifyProviderFailure,
@@ -26,6 +27,7 @@ import {
   type SqlProvider,
   type SqlProviders,
 } from '../providers/index.js';
+import type { RateLimits } from '../rate-limits.js';
 import { runReadOnly } from '../sandbox/read-only-runner.js';
 import { dropReaderRoleIn, ensureReaderRole } from '../sandbox/reader-roles.repository.js';
 import {
@@ -36,6 +38,7 @@ import {
   SqlTooCostly,
 } from '../sandbox/sandbox.errors.js';
 import { checkSql, type SandboxTable } from '../sandbox/sql-guard.js';
+import type { UsageService } from '../usage/index.js';
 import {
   deleteQuestionsOfDataset,
   findReaderTable,
@@ -57,7 +60,18 @@ export interface Nl2SqlDeps {
   audit?: AuditClient;
   /** Who writes the SQL, chosen once by config; default: the built-in engine alone. */
   providers?: Pick<SqlProviders, 'primary' | 'builtin'>;
+  /** The module always passes these three; a service tested alone may go without. */
+  limits?: RateLimits;
+  answers?: AnswerCache;
+  usage?: UsageService;
 }
+
+/** What is kept of an answer in the cache: the response without what belongs to one request. */
+type CachedAnswer = Nl2SqlResponse extends infer R
+  ? R extends Nl2SqlResponse
+    ? Omit<R, 'timings' | 'usage' | 'cached' | 'fallback'>
+    : never
+  : never;
 
 const elapsedSince = (start: number) => Math.round((performance.now() - start) * 100) / 100;
 
@@ -119,6 +133,17 @@ export function createNl2SqlService(deps: Nl2SqlDeps) {
     provider: SqlProvider,
     input: ProviderInput,
   ): Promise<Generated> {
+    if (provider !== builtin && deps.limits && !(await deps.limits.admitProvider(provider))) {
+      ctx.log.warn(
+        { provider: provider.name, model: provider.model },
+        'LLM provider rate limit reached; the built-in engine answers instead',
+      );
+      return {
+        answer: await builtin.generateSql(input),
+        by: builtin,
+        fallback: { from: provider.name, reason: 'rate_limited' },
+      };
+    }
     try {
       return { answer: await provider.generateSql(input), by: provider };
     } catch (err) {
@@ -157,17 +182,19 @@ export function createNl2SqlService(deps: Nl2SqlDeps) {
   async function record(
     ctx: RequestContext,
     entry: { userId: string; datasetId: string; question: string; sql: string | null },
-    by: SqlProvider,
+    by: Pick<SqlProvider, 'name' | 'model' | 'promptVersion'>,
     outcome: {
       understood: boolean;
       rowCount: number;
       truncated: boolean;
       timings: Nl2SqlTimings;
       usage: TokenUsage | undefined;
+      cached: boolean;
+      fallback: ProviderFallback | undefined;
     },
   ) {
-    const { usage, ...stored } = outcome;
-    await db.transaction().execute(async (tx) => {
+    const { usage, cached, fallback, ...stored } = outcome;
+    const counted = await db.transaction().execute(async (tx) => {
       await insertQuestion(tx, {
         id: randomUUID(),
         ...entry,
@@ -178,6 +205,18 @@ export function createNl2SqlService(deps: Nl2SqlDeps) {
         inputTokens: usage?.inputTokens ?? null,
         outputTokens: usage?.outputTokens ?? null,
         createdAt: clock(),
+      });
+      // Usage is the configured provider's: its budget, its tokens, its price, even when the
+      // built-in engine stood in for it.
+      const usageCounted = await deps.usage?.record(tx, {
+        userId: entry.userId,
+        datasetId: entry.datasetId,
+        feature: 'nl2sql',
+        provider: { name: primary.name, model: primary.model },
+        cached,
+        ...(fallback ? { fallbackReason: fallback.reason } : {}),
+        ...(usage ? { tokens: usage } : {}),
+        outcome: outcome.understood ? 'answered' : 'not_understood',
       });
       await outbox.add(
         tx,
@@ -190,7 +229,9 @@ export function createNl2SqlService(deps: Nl2SqlDeps) {
           durationMs: outcome.timings.totalMs,
         }),
       );
+      return usageCounted;
     });
+    counted?.();
     deps.audit?.record(ctx, {
       service: 'aide',
       action: 'query',
@@ -200,17 +241,78 @@ export function createNl2SqlService(deps: Nl2SqlDeps) {
         provider: by.name,
         rowCount: outcome.rowCount,
         durationMs: outcome.timings.totalMs,
+        cached,
       },
     });
+  }
+
+  /** A cached answer, recorded like any other question (history, event, usage, audit). */
+  async function answerFromCache(
+    ctx: RequestContext,
+    entry: { userId: string; datasetId: string; question: string },
+    hit: CachedAnswer,
+    started: number,
+    describeMs: number,
+  ): Promise<Nl2SqlResponse> {
+    const lookupMs = elapsedSince(started) - describeMs;
+    const timings = {
+      describeMs,
+      generateMs: Math.max(0, lookupMs),
+      validateMs: 0,
+      executeMs: 0,
+      totalMs: 0,
+    };
+    timings.totalMs = elapsedSince(started);
+    const by = {
+      name: hit.provider as SqlProvider['name'],
+      model: hit.understood ? hit.model : primary.model,
+      promptVersion: hit.promptVersion,
+    };
+    await record(ctx, { ...entry, sql: hit.understood ? hit.sql : null }, by, {
+      understood: hit.understood,
+      rowCount: hit.understood ? hit.rows.length : 0,
+      truncated: hit.understood ? hit.truncated : false,
+      timings,
+      usage: undefined,
+      cached: true,
+      fallback: undefined,
+    });
+    return { ...hit, timings, cached: true };
   }
 
   return {
     async ask(ctx: RequestContext, body: Nl2SqlBody): Promise<Nl2SqlResponse> {
       const actor = requireScope(ctx, 'analytics:run', 'analyst', 'admin');
+      await deps.limits?.admitUser(actor.id);
       const started = performance.now();
       const dataset = await findQuestionableDataset(db, actor, body.datasetId);
       const description = await describeDataset(db, dataset);
       const describeMs = elapsedSince(started);
+
+      const cacheKey = deps.answers?.keyFor('nl2sql', dataset.id, {
+        version: deps.answers.datasetVersion(description, dataset.rowCount),
+        provider: primary.name,
+        model: primary.model,
+        promptVersion: primary.promptVersion,
+        question: normaliseQuestion(body.question),
+        context: (body.context ?? []).map(normaliseQuestion),
+      });
+      const hit = cacheKey ? await deps.answers?.get<CachedAnswer>('nl2sql', cacheKey) : undefined;
+      if (hit)
+        return answerFromCache(
+          ctx,
+          { userId: actor.id, datasetId: dataset.id, question: body.question },
+          hit,
+          started,
+          describeMs,
+        );
+      // An answer the built-in engine gave in place of the provider is not kept: the provider
+      // should answer the same question again once it is back.
+      const remember = async (response: Nl2SqlResponse) => {
+        if (!cacheKey || response.fallback) return;
+        const { timings: _t, usage: _u, cached: _c, fallback: _f, ...kept } = response;
+        await deps.answers?.set(cacheKey, kept);
+      };
 
       const input: ProviderInput = { question: body.question, dataset: description, context: body.context };
       const generating = performance.now();
@@ -239,8 +341,12 @@ export function createNl2SqlService(deps: Nl2SqlDeps) {
           truncated: false,
           timings,
           usage,
+          cached: false,
+          fallback: generated.fallback,
         });
-        return { understood: false as const, ...answer, ...answeredBy(), timings };
+        const response = { understood: false as const, ...answer, ...answeredBy(), timings, cached: false };
+        await remember(response);
+        return response;
       };
       if (!generated.answer.understood) return notUnderstood(generated.answer);
 
@@ -292,8 +398,10 @@ export function createNl2SqlService(deps: Nl2SqlDeps) {
         truncated: result.truncated,
         timings,
         usage,
+        cached: false,
+        fallback: generated.fallback,
       });
-      return {
+      const response: Nl2SqlResponse = {
         understood: true,
         sql: ran.sql,
         columns: result.columns,
@@ -304,7 +412,10 @@ export function createNl2SqlService(deps: Nl2SqlDeps) {
         model: generated.by.model,
         ...answeredBy(),
         timings,
+        cached: false,
       };
+      await remember(response);
+      return response;
     },
 
     async history(ctx: RequestContext, query: HistoryQuery): Promise<History> {
@@ -326,6 +437,7 @@ export function createNl2SqlService(deps: Nl2SqlDeps) {
       }
       await deleteQuestionsOfDataset(tx, datasetId);
       readerRoles.delete(datasetId);
+      await deps.answers?.forgetDataset(datasetId);
     },
   };
 }

@@ -12,9 +12,13 @@ export interface LlmRequest {
   body: Record<string, unknown>;
 }
 
-/** What the server does with one request: answer with a model's JSON, fail, or never answer. */
+/**
+ * What the server does with one request: answer with a model's JSON (fixed, or computed from the
+ * request like a model reading its prompt), fail, or never answer.
+ */
 export type LlmReply =
   | { answer: unknown; usage?: { input: number; output: number } }
+  | { answerFrom: (request: LlmRequest) => unknown; usage?: { input: number; output: number } }
   | { rawText: string }
   | { status: number; error: string }
   | 'hang';
@@ -76,7 +80,8 @@ export async function startFakeLlmServer(): Promise<FakeLlmServer> {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>;
-      requests.push({ path: req.url ?? '', headers: req.headers, body });
+      const request: LlmRequest = { path: req.url ?? '', headers: req.headers, body };
+      requests.push(request);
       const reply = replies.length > 1 ? replies.shift()! : replies[0]!;
       if (reply === 'hang') {
         hanging.add(() => res.destroy());
@@ -90,8 +95,9 @@ export async function startFakeLlmServer(): Promise<FakeLlmServer> {
         send(reply.status, { error: { message: reply.error, type: 'server_error' } });
         return;
       }
-      const text = 'rawText' in reply ? reply.rawText : JSON.stringify(reply.answer);
-      const answer = 'rawText' in reply ? {} : reply.answer;
+      const answer =
+        'rawText' in reply ? {} : 'answerFrom' in reply ? reply.answerFrom(request) : reply.answer;
+      const text = 'rawText' in reply ? reply.rawText : JSON.stringify(answer);
       const usage = 'usage' in reply ? reply.usage : undefined;
       if (req.url?.endsWith('/messages')) send(200, anthropicMessage(body, answer, text, usage));
       else send(200, openAiCompletion(body.model, text, usage));
@@ -112,6 +118,17 @@ export async function startFakeLlmServer(): Promise<FakeLlmServer> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/** The user message the SDK sent, whatever the wire format nests it in (string or text parts). */
+export function userMessageOf(request: LlmRequest): string {
+  const messages = request.body.messages as { role: string; content: unknown }[];
+  const content = messages.find((m) => m.role === 'user')?.content;
+  if (typeof content === 'string') return content;
+  return (content as { type: string; text?: string }[])
+    .filter((part) => part.type === 'text')
+    .map((part) => part.text ?? '')
+    .join('');
 }
 
 /** A well-formed answer as the schema wants it. */

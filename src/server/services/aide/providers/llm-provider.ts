@@ -17,7 +17,8 @@ export interface LlmSettings {
   apiKey: string | undefined;
 }
 
-function languageModel({ provider, model, baseUrl, apiKey }: LlmSettings): LanguageModel {
+/** The AI SDK model for `settings` (one place for the provider switch). */
+export function languageModel({ provider, model, baseUrl, apiKey }: LlmSettings): LanguageModel {
   switch (provider) {
     case 'openai':
       // `.chat`: the Chat Completions API, which every OpenAI-shaped gateway also speaks; the

@@ -37,8 +37,11 @@ const controlCharacters = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
 const MAX_VALUE_CHARS = 60;
 const MAX_VALUES = 8;
 
-const quoteValue = (v: string | number) =>
-  JSON.stringify(String(v).replace(controlCharacters, ' ').slice(0, MAX_VALUE_CHARS));
+/** A value from the user's data, control characters made spaces and cut to `maxChars`. */
+export const cleanValue = (v: string | number, maxChars: number) =>
+  String(v).replace(controlCharacters, ' ').slice(0, maxChars);
+
+const quoteValue = (v: string | number) => JSON.stringify(cleanValue(v, MAX_VALUE_CHARS));
 
 function describeColumn(column: ColumnDescription): string {
   const parts = [`- "${column.name}" (${quoteValue(column.originalName)}): ${column.type}`];

@@ -1,3 +1,4 @@
+import type { InsightFacts } from '../../../../contracts/aide/insights.js';
 import type { ChartSuggestion, DatasetDescription } from '../engine/engine.types.js';
 
 export type ProviderName = 'builtin' | 'openai' | 'anthropic' | 'openai-compatible';
@@ -33,4 +34,37 @@ export interface SqlProvider {
   /** Whether a refused SQL is worth one more attempt with the error (a deterministic engine would repeat itself). */
   repairs: boolean;
   generateSql(input: ProviderInput, signal?: AbortSignal): Promise<ProviderAnswer>;
+}
+
+/** One insight as the rephraser sees it: its template text and its facts (no chart, no score). */
+export interface InsightToRephrase {
+  kind: string;
+  title: string;
+  explanation: string;
+  facts: InsightFacts;
+}
+
+/** The model's text for the insight at `index` of the request; not yet checked against its facts. */
+export interface RephrasedText {
+  index: number;
+  title: string;
+  explanation: string;
+}
+
+export interface Rephrasing {
+  texts: RephrasedText[];
+  usage?: TokenUsage;
+}
+
+/**
+ * Rewrites insights' template texts for a business reader, one call for all of them. Only an LLM
+ * rephrases (the built-in engine has nothing to add to its templates); its text is untrusted
+ * until the insights service has checked every number against the facts.
+ */
+export interface InsightsRephraser {
+  name: Exclude<ProviderName, 'builtin'>;
+  model: string;
+  /** Version of the prompt file the texts come from (`insights.v1`). */
+  promptVersion: string;
+  rephrase(insights: InsightToRephrase[], signal?: AbortSignal): Promise<Rephrasing>;
 }

@@ -15,6 +15,7 @@ export const SHOWN_ROWS = 100;
 const fallbackReasons = {
   timeout: 'did not answer in time',
   circuit_open: 'is failing and was not asked',
+  rate_limited: 'was at its limit of calls per minute',
   invalid_answer: 'gave an answer that could not be used',
   unavailable: 'is unavailable',
 } as const;
