@@ -7,6 +7,9 @@
  *     question set and for two held-out sets (see their files for how held-out each is)
  *   - share of the must-refuse questions (unknown columns, nonsense, hostile) refused
  *   - p50/p95 latency of answerQuestion alone (no execution), target p95 < 50 ms, with the ratio
+ *   - the same for the follow-up set (fixtures/follow-up-questions.ts): each question asked after its
+ *     conversation's earlier questions; answered / correct, refused of must-refuse, and latency
+ *     (which includes reading the context), apart from the figures above so they stay comparable
  * Each miss is listed with the engine's reason or SQL, so the figures can be checked by hand.
  *
  *   npx tsx bench/aide-engine.ts            (BENCH_REPEAT=200 calls per question for latency)
@@ -16,6 +19,10 @@ import { openEmbeddedDatabase } from '../src/server/platform/db/database.js';
 import { answerQuestion } from '../src/server/services/aide/engine/answer-question.js';
 import { sameRows } from '../src/server/services/aide/engine/fixtures/compare-rows.js';
 import { fixtureDatasets } from '../src/server/services/aide/engine/fixtures/datasets.js';
+import {
+  followUpQuestions,
+  refusedFollowUps,
+} from '../src/server/services/aide/engine/fixtures/follow-up-questions.js';
 import { heldOutQuestions } from '../src/server/services/aide/engine/fixtures/held-out-questions.js';
 import { heldOutQuestions2 } from '../src/server/services/aide/engine/fixtures/held-out-questions-2.js';
 import { loadFixtures } from '../src/server/services/aide/engine/fixtures/load-fixtures.js';
@@ -39,15 +46,19 @@ async function main() {
     const descriptions = await loadFixtures(handle.db, fixtureDatasets);
 
     const misses: string[] = [];
-    const score = async (questions: AnswerableQuestion[], label: string) => {
+    const ask = (q: { dataset: AnswerableQuestion['dataset']; question: string; context?: string[] }) =>
+      answerQuestion(q.question, descriptions.get(q.dataset)!, q.context ? { context: q.context } : {});
+    const asked = (q: { question: string; context?: string[] }) =>
+      q.context ? `${q.context.map((c) => `${c} | `).join('')}${q.question}` : q.question;
+    const score = async (questions: (AnswerableQuestion & { context?: string[] })[], label: string) => {
       let answered = 0;
       let correct = 0;
       for (const q of questions) {
         const dataset = descriptions.get(q.dataset)!;
-        const answer = answerQuestion(q.question, dataset);
+        const answer = ask(q);
         if (!answer.understood) {
           misses.push(
-            `  not answered  [${label} ${q.dataset}] ${q.question}\n                ${answer.reason}`,
+            `  not answered  [${label} ${q.dataset}] ${asked(q)}\n                ${answer.reason}`,
           );
           continue;
         }
@@ -64,18 +75,19 @@ async function main() {
           );
         } catch (error) {
           misses.push(
-            `  SQL error     [${label} ${q.dataset}] ${q.question}\n                ${(error as Error).message}`,
+            `  SQL error     [${label} ${q.dataset}] ${asked(q)}\n                ${(error as Error).message}`,
           );
         }
         if (ok) correct++;
         else
-          misses.push(`  WRONG         [${label} ${q.dataset}] ${q.question}\n                ${answer.sql}`);
+          misses.push(`  WRONG         [${label} ${q.dataset}] ${asked(q)}\n                ${answer.sql}`);
       }
       return { answered, correct, total: questions.length };
     };
     const main = await score(answerableQuestions, 'set');
     const heldOut = await score(heldOutQuestions, 'held-out');
     const heldOut2 = await score(heldOutQuestions2, 'held-out-2');
+    const followUps = await score(followUpQuestions, 'follow-up');
 
     let refused = 0;
     for (const q of refusedQuestions) {
@@ -98,6 +110,24 @@ async function main() {
     const p50 = percentile(timings, 50);
     const p95 = percentile(timings, 95);
 
+    let followUpsRefused = 0;
+    for (const q of refusedFollowUps) {
+      const answer = ask(q);
+      if (!answer.understood) followUpsRefused++;
+      else misses.push(`  not refused   [follow-up ${q.dataset}] ${asked(q)}\n                ${answer.sql}`);
+    }
+    const followUpTimings: number[] = [];
+    for (let r = 0; r < repeat; r++) {
+      for (const q of [...followUpQuestions, ...refusedFollowUps]) {
+        const started = performance.now();
+        ask(q);
+        followUpTimings.push(performance.now() - started);
+      }
+    }
+    followUpTimings.sort((a, b) => a - b);
+    const followUpP50 = percentile(followUpTimings, 50);
+    const followUpP95 = percentile(followUpTimings, 95);
+
     const pct = (n: number, d: number) => `${((100 * n) / d).toFixed(1)}% (${n}/${d})`;
     console.log(
       `AIDE engine question set: ${answerableQuestions.length} answerable, ${refusedQuestions.length} to refuse, ${fixtureDatasets.length} datasets`,
@@ -118,6 +148,16 @@ async function main() {
     console.log(`refused of must-refuse       ${pct(refused, refusedQuestions.length)}`);
     console.log(
       `answerQuestion latency       p50 ${p50.toFixed(3)} ms   p95 ${p95.toFixed(3)} ms   target p95 < ${TARGET_P95_MS} ms   ratio ${(p95 / TARGET_P95_MS).toFixed(4)}  ${p95 < TARGET_P95_MS ? 'ok' : 'OVER TARGET'}   (${timings.length} calls)`,
+    );
+    console.log(
+      `follow-up set (${followUpQuestions.length} questions after their context, ${refusedFollowUps.length} to refuse)`,
+    );
+    console.log(`  answered                   ${pct(followUps.answered, followUps.total)}`);
+    console.log(`  correct of answered        ${pct(followUps.correct, followUps.answered)}`);
+    console.log(`  correct of all             ${pct(followUps.correct, followUps.total)}`);
+    console.log(`  refused of must-refuse     ${pct(followUpsRefused, refusedFollowUps.length)}`);
+    console.log(
+      `  latency with context       p50 ${followUpP50.toFixed(3)} ms   p95 ${followUpP95.toFixed(3)} ms   target p95 < ${TARGET_P95_MS} ms   ${followUpP95 < TARGET_P95_MS ? 'ok' : 'OVER TARGET'}   (${followUpTimings.length} calls)`,
     );
     if (misses.length > 0) console.log(`\nmisses:\n${misses.join('\n')}`);
   } finally {

@@ -22,7 +22,7 @@ export const Question = z
 export const Nl2SqlBody = z.object({
   datasetId: z.uuid(),
   question: Question,
-  /** Earlier questions of the conversation, oldest first (not used by the built-in engine yet). */
+  /** Earlier questions of the conversation, oldest first: follow-ups ("and by region?") are read against them. */
   context: z.array(Question).max(10, 'at most 10 previous questions').optional(),
 });
 export type Nl2SqlBody = z.infer<typeof Nl2SqlBody>;

@@ -245,7 +245,7 @@ function periodSql(
 
 // ---- explanation ------------------------------------------------------------------------------
 
-function measureText(m: Measure): string {
+export function measureText(m: Measure): string {
   if (m.agg === 'count') return 'Number of rows';
   if (m.agg === 'count-distinct')
     return m.unit
@@ -255,13 +255,13 @@ function measureText(m: Measure): string {
   return `${name} of ${m.column.originalName}`;
 }
 
-function groupText(g: GroupTarget): string {
+export function groupText(g: GroupTarget): string {
   if (g.kind === 'column') return g.column.originalName;
   if (g.kind === 'sides') return g.sides.map((s) => s.label).join(' vs ');
   return `${g.unit} of ${g.column.originalName}`;
 }
 
-function filterText(f: Filter): string {
+export function filterText(f: Filter): string {
   const name = f.column.originalName;
   switch (f.kind) {
     case 'compare':

@@ -2,7 +2,8 @@
  * The question set on real databases: every fixture dataset is stored as AXI stores it, then for
  * each question the engine's SQL and the hand-written SQL run and their rows are compared. The
  * engine's SQL is also parsed with the real PostgreSQL parser: one SELECT, reading only the
- * dataset's table, calling only the functions listed here (what the sandbox must allow).
+ * dataset's table, calling only the functions listed here (what the sandbox must allow). The
+ * follow-up set is run the same way, each question asked after its conversation's context.
  */
 import { sql } from 'kysely';
 import { loadModule, parseSync } from 'libpg-query';
@@ -13,6 +14,7 @@ import { answerQuestion } from './answer-question.js';
 import type { DatasetDescription } from './engine.types.js';
 import { sameRows } from './fixtures/compare-rows.js';
 import { fixtureDatasets } from './fixtures/datasets.js';
+import { followUpQuestions, hostileFollowUps, refusedFollowUps } from './fixtures/follow-up-questions.js';
 import { loadFixtures } from './fixtures/load-fixtures.js';
 import { answerableQuestions, refusedQuestions } from './fixtures/questions.js';
 import { qualifiedTable } from './sql-text.js';
@@ -73,9 +75,12 @@ describe.each(databaseTargets())('AIDE engine question set on $name', (target) =
     await handle?.close();
   });
 
-  it.each(answerableQuestions)('[$dataset] $question', async (q) => {
+  /** Runs the engine's SQL and the hand-written SQL and compares their rows. */
+  async function expectSameRows(
+    q: { dataset: string; expectedSql: string; ordered?: boolean },
+    answer: ReturnType<typeof answerQuestion>,
+  ) {
     const dataset = descriptions.get(q.dataset)!;
-    const answer = answerQuestion(q.question, dataset);
     if (!answer.understood) {
       expect(answer.suggestions.length).toBeGreaterThan(0);
       return;
@@ -94,6 +99,10 @@ describe.each(databaseTargets())('AIDE engine question set on $name', (target) =
       ),
       `rows of ${answer.sql}`,
     ).toBe(true);
+  }
+
+  it.each(answerableQuestions)('[$dataset] $question', async (q) => {
+    await expectSameRows(q, answerQuestion(q.question, descriptions.get(q.dataset)!));
   });
 
   it(`answers at least ${MIN_ANSWERED_SHARE * 100}% of the set`, () => {
@@ -107,5 +116,42 @@ describe.each(databaseTargets())('AIDE engine question set on $name', (target) =
     const answer = answerQuestion(q.question, descriptions.get(q.dataset)!);
     expect(answer.understood).toBe(false);
     if (!answer.understood) expect(answer.suggestions.length).toBeGreaterThan(0);
+  });
+
+  describe('follow-ups', () => {
+    const ask = (q: { dataset: string; context: string[]; question: string }) =>
+      answerQuestion(q.question, descriptions.get(q.dataset)!, { context: q.context });
+
+    it.each(followUpQuestions)('[$dataset] $context -> $question', async (q) => {
+      const answer = ask(q);
+      await expectSameRows(q, answer);
+      if (answer.understood) expect(answer.explanation).toContain(`follow-up to "${q.context[0]}"`);
+    });
+
+    it(`answers at least ${MIN_ANSWERED_SHARE * 100}% of the follow-up set`, () => {
+      const answered = followUpQuestions.filter((q) => ask(q).understood);
+      expect(answered.length / followUpQuestions.length).toBeGreaterThanOrEqual(MIN_ANSWERED_SHARE);
+    });
+
+    it.each(refusedFollowUps)('refuses [$dataset] $context -> $question ($why)', (q) => {
+      const answer = ask(q);
+      expect(answer.understood, answer.understood ? answer.sql : '').toBe(false);
+      if (!answer.understood) expect(answer.suggestions.length).toBeGreaterThan(0);
+    });
+
+    it.each(hostileFollowUps)(
+      'hostile context [$dataset] -> $question: refused or one harmless SELECT',
+      async (q) => {
+        const answer = ask(q);
+        if (!answer.understood) return;
+        const dataset = descriptions.get(q.dataset)!;
+        checkShape(answer.sql, dataset);
+        await sql.raw(answer.sql).execute(handle.db);
+        const tables = await sql<{ n: number }>`select count(*)::int as n from axi.datasets`.execute(
+          handle.db,
+        );
+        expect(tables.rows[0]!.n).toBe(fixtureDatasets.length);
+      },
+    );
   });
 });

@@ -29,6 +29,45 @@ export type ParseResult =
   | { ok: true; intent: QueryIntent }
   | { ok: false; reason: string; unknownWords?: string[]; ambiguous?: ColumnDescription[] };
 
+/** A number comparison with no column of its own ("orders over 100"): a follow-up binds it to the previous measure. */
+export type UnboundComparison =
+  | { op: ComparisonOp; value: number }
+  | { op: 'between'; low: number; high: number };
+
+/**
+ * What a follow-up question says before it is combined with the previous question: the parts the
+ * passes found, with nothing filled in by default. `follow-up.ts` merges it into the previous intent.
+ */
+export interface Fragment {
+  /** Measures with their column (explicit aggregates, counts, numeric columns named alone). */
+  measures: Measure[];
+  /** Aggregate words with no column after them: "what about the average?". */
+  bareAggregates: Aggregate[];
+  /** Column and time groups, and "A vs B" sides. */
+  groups: GroupTarget[];
+  /** Non-numeric columns named without a role ("which customer", "what about city"). */
+  interrogatives: ColumnDescription[];
+  filters: Filter[];
+  unboundComparisons: UnboundComparison[];
+  ranking?: { direction: 'desc' | 'asc'; limit?: number };
+  superlative?: 'desc' | 'asc';
+  countAsked: boolean;
+  percentAsked: boolean;
+  /** "latest 5 orders": a listing of its own. */
+  recentRows: boolean;
+  /** Names the rows or asks to list them ("orders", "employees", "show"): more than a modifier. */
+  namesRows: boolean;
+}
+
+export type FragmentResult =
+  | { ok: true; fragment: Fragment }
+  | { ok: false; reason: string; unknownWords?: string[]; ambiguous?: ColumnDescription[] };
+
+export interface FragmentOptions {
+  /** The date column the previous question used: meant when several exist and none is named. */
+  dateColumn?: ColumnDescription;
+}
+
 /** Thrown inside a pass to stop parsing with a reason for the user. */
 class NotUnderstood extends Error {
   constructor(
@@ -151,6 +190,47 @@ export function parseQuestion(lexemes: Lexeme[], index: ColumnIndex): ParseResul
   }
 }
 
+/**
+ * Reads a follow-up ("and by region?", "only North", "the average instead", "top 5") into its parts
+ * without the defaults a whole question gets, accepting the words that only say "follow-up".
+ */
+export function parseFragment(
+  lexemes: Lexeme[],
+  index: ColumnIndex,
+  options: FragmentOptions = {},
+): FragmentResult {
+  try {
+    return {
+      ok: true,
+      fragment: new QuestionParser(lexemes, index, { ...options, fragment: true }).parseFragment(),
+    };
+  } catch (error) {
+    if (error instanceof NotUnderstood) return { ok: false, reason: error.message, ...error.details };
+    throw error;
+  }
+}
+
+// Words that only mark a question as a follow-up ("the max instead", "same but for 2024").
+const FOLLOW_UP_WORDS = new Set([
+  'instead',
+  'now',
+  'same',
+  'but',
+  'too',
+  'again',
+  'rather',
+  'ok',
+  'okay',
+  'so',
+  'if',
+  'though',
+  'else',
+  'switch',
+  'change',
+]);
+// List words that ask for rows; "what"/"which"/"who" also open "what about ...".
+const ROW_LIST_WORDS = new Set(['show', 'list', 'display', 'give', 'get', 'find', 'return', 'see']);
+
 class QuestionParser {
   private readonly used: boolean[];
   private readonly filters: Filter[] = [];
@@ -166,15 +246,24 @@ class QuestionParser {
   private pendingAggregates: { agg: Aggregate | 'count'; at: number; distinct: boolean }[] = [];
   private readonly aggregateWordAt = new Set<number>();
   private recentRows?: { direction: 'desc' | 'asc'; limit: number };
+  private readonly unboundComparisons: UnboundComparison[] = [];
+  private readonly bareAggregates: Aggregate[] = [];
+  private rowNounColumnNamed = false;
 
   constructor(
     private readonly lex: Lexeme[],
     private readonly index: ColumnIndex,
+    private readonly options: FragmentOptions & { fragment?: boolean } = {},
   ) {
     this.used = lex.map(() => false);
   }
 
-  parse(): QueryIntent {
+  private isFiller(word: string): boolean {
+    return FILLER_WORDS.has(word) || (this.options.fragment === true && FOLLOW_UP_WORDS.has(word));
+  }
+
+  /** The passes, in order: each marks the words it used; a word left unused is refused. */
+  private readPasses(): void {
     this.readTextMatches();
     this.readNumberFilters();
     this.readDateFilters();
@@ -188,7 +277,38 @@ class QuestionParser {
     this.bindAggregates();
     this.readRemainingColumns();
     this.rejectUnknownWords();
+  }
+
+  parse(): QueryIntent {
+    this.readPasses();
     return this.assemble();
+  }
+
+  parseFragment(): Fragment {
+    this.readPasses();
+    const groups = [...this.groups];
+    if (this.comparisons.length > 0) groups.push({ kind: 'sides', sides: this.comparisons });
+    const namesRows =
+      this.rowNounColumnNamed ||
+      this.lex.some(
+        (l) =>
+          l.kind === 'word' &&
+          (ROW_NOUNS.has(l.text) || ROW_LIST_WORDS.has(l.text) || this.index.rowNounStems.has(stem(l.text))),
+      );
+    return {
+      measures: dedupeMeasures(this.measures),
+      bareAggregates: [...new Set(this.bareAggregates)],
+      groups,
+      interrogatives: this.interrogatives,
+      filters: [...this.filters],
+      unboundComparisons: this.unboundComparisons,
+      ...(this.ranking ? { ranking: { direction: this.ranking.direction, limit: this.ranking.limit } } : {}),
+      ...(this.superlative ? { superlative: this.superlative.direction } : {}),
+      countAsked: this.countAsked,
+      percentAsked: this.percentAsked,
+      recentRows: this.recentRows !== undefined,
+      namesRows,
+    };
   }
 
   // ---- helpers over the lexeme list ---------------------------------------------------------
@@ -301,6 +421,7 @@ class QuestionParser {
         span += 2;
       }
       // "40 km/h", "50 years": the unit belongs to the number.
+      const numberEnd = span;
       while (NUMBER_UNITS.has(this.word(i + span) ?? '') && !(op === 'between' && isYear(first))) span++;
       let colAt = impliedColumn ? -1 : this.columnBefore(i, isNumeric);
       if (colAt < 0 && !impliedColumn && this.columnAt(i + span, isNumeric)) colAt = i + span;
@@ -314,7 +435,24 @@ class QuestionParser {
         this.markUsed(i + span);
         colAt = i + span + 1;
       }
-      if (colAt < 0 && !impliedColumn) continue; // maybe a year ("between 2020 and 2022"): the date pass decides
+      if (colAt < 0 && !impliedColumn) {
+        // A follow-up's "orders over 100" compares the previous question's measure; years stay
+        // dates, and a unit ("over 1000 km") says some other column is meant.
+        const unbindable = span === numberEnd && !(isYear(first) && (op === 'between' || op === '='));
+        if (this.options.fragment && unbindable) {
+          this.unboundComparisons.push(
+            op === 'between'
+              ? {
+                  op,
+                  low: Math.min(first.value, high!.value),
+                  high: Math.max(first.value, high!.value),
+                }
+              : { op, value: first.value },
+          );
+          this.markUsed(i, span);
+        }
+        continue; // maybe a year ("between 2020 and 2022"): the date pass decides
+      }
       const column = impliedColumn ?? this.columnAt(colAt, isNumeric)!;
       if (op === 'between') {
         const [low, hi] = [first.value, high!.value].sort((a, b) => a - b) as [number, number];
@@ -354,6 +492,10 @@ class QuestionParser {
       }
     }
     const temporal = this.index.columns.filter(isTemporal);
+    if (temporal.length > 1 && this.options.dateColumn) {
+      this.defaultDateColumnCache = this.options.dateColumn;
+      return this.options.dateColumn;
+    }
     if (temporal.length === 1) {
       this.defaultDateColumnCache = temporal[0]!;
       return temporal[0]!;
@@ -415,7 +557,12 @@ class QuestionParser {
       ]);
       const at = keyword ? i + keyword[1] : i;
       const skipThe = this.word(at) === 'the' ? 1 : 0;
-      const first = readPeriod(this.lex, at + skipThe, keyword !== undefined);
+      // A follow-up's lone year is the period ("just 2024", "what about 2023?"): quantities were read already.
+      const first = readPeriod(
+        this.lex,
+        at + skipThe,
+        keyword !== undefined || this.options.fragment === true,
+      );
       if (!first || this.used[at + skipThe]) continue;
       const afterFirst = at + skipThe + first.length;
       const kw = keyword?.[0];
@@ -913,7 +1060,7 @@ class QuestionParser {
         if (
           !(
             l.kind === 'word' &&
-            (LINK_WORDS.has(l.text) || FILLER_WORDS.has(l.text) || DISTINCT_WORDS.has(l.text))
+            (LINK_WORDS.has(l.text) || this.isFiller(l.text) || DISTINCT_WORDS.has(l.text))
           )
         )
           break;
@@ -940,8 +1087,11 @@ class QuestionParser {
       const column = lexeme ? pickColumn(lexeme, accept) : undefined;
       const next = this.lex[pending.at];
       // An unknown word right after ("average profit") is reported as unknown, which is clearer.
-      if (!column && next?.kind === 'word' && !this.used[pending.at] && !FILLER_WORDS.has(next.text))
+      if (!column && next?.kind === 'word' && !this.used[pending.at] && !this.isFiller(next.text)) continue;
+      if (!column && !lexeme && this.options.fragment) {
+        this.bareAggregates.push(pending.agg);
         continue;
+      }
       if (!column) {
         const named = lexeme ? lexeme.raw : undefined;
         throw new NotUnderstood(
@@ -966,6 +1116,7 @@ class QuestionParser {
       // A partial match on a word like "customers" in "how many customers" was bound above; here a
       // weak match to an id-like column is the rows themselves ("orders" vs order_id).
       if (best.score === 1 && this.isRowNoun(l)) {
+        this.rowNounColumnNamed = true;
         this.markUsed(i);
         continue;
       }
@@ -984,6 +1135,7 @@ class QuestionParser {
         continue;
       }
       if (this.isRowNoun(l)) {
+        this.rowNounColumnNamed = true;
         this.markUsed(i);
         continue;
       }
@@ -1023,7 +1175,7 @@ class QuestionParser {
       if (l.kind === 'word') {
         const s = stem(l.text);
         if (
-          FILLER_WORDS.has(l.text) ||
+          this.isFiller(l.text) ||
           ROW_NOUNS.has(l.text) ||
           EXTRA_ROW_NOUNS.has(l.text) ||
           this.index.rowNounStems.has(s) ||

@@ -96,7 +96,7 @@ describe.each(runtimeTargets())('AIDE nl2sql over HTTP on $name', (target) => {
     expect(body).toMatchObject({
       provider: 'builtin',
       model: null,
-      promptVersion: 'builtin-1',
+      promptVersion: 'builtin-2',
       truncated: false,
     });
     expect(body.chart.type).toBe('number');

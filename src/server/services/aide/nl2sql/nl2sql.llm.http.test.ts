@@ -206,7 +206,7 @@ describe.each(runtimeTargets())('AIDE nl2sql with an LLM provider on $name', (ta
     expect(body).toMatchObject({
       provider: 'builtin',
       model: null,
-      promptVersion: 'builtin-1',
+      promptVersion: 'builtin-2',
       fallback: { from: 'openai', reason: 'unavailable' },
     });
     expect(llm.requests).toHaveLength(3); // the first attempt and two retries
