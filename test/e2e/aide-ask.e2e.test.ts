@@ -14,8 +14,9 @@ import { type E2eApp, startE2eApp } from '../support/e2e-app.js';
  * An analyst asks questions of a dataset on its NEXUS page in a real Chromium against the built
  * server: a count equals the rows uploaded, a grouped total shows its table (each group's total
  * checked against the CSV) and a chart, nonsense gets "I did not understand" with suggestions
- * and a suggestion is then answered, the SQL is copied, and the history asks a question again.
- * axe finds no serious or critical violations, in light and dark and at a phone's width.
+ * and a suggestion is then answered, the SQL is copied, the history asks a question again, and
+ * each answered question is the context of the next until a new conversation starts. axe finds
+ * no serious or critical violations, in light and dark and at a phone's width.
  *
  * The web build is `dist/web` unless E2E_WEB_DIST_DIR names another, e.g.
  * `npx vite build --outDir /tmp/e2e-web-aide` while other work has `dist/web` in flux.
@@ -41,7 +42,6 @@ function ordersCsv() {
 }
 
 let app: E2eApp | undefined;
-const api: E2eApp['api'] = (path, init) => app!.api(path, init);
 
 /** Screenshots of the panel (into test-results and /tmp/aide-<name>.png) and an axe scan of the page. */
 async function checkScreen(page: Page, name: string) {
@@ -64,9 +64,7 @@ describe('AIDE "Ask a question" on the dataset page in Chromium', () => {
   test('count, grouped total with chart, not understood and a suggestion, copy, history', async () => {
     const token = await app!.signUp(email, password);
     const { csv, totals } = ordersCsv();
-    const upload = await api('/api/v1/datasets/upload?name=Orders', { method: 'POST', body: csv, token });
-    expect(upload.status, JSON.stringify(upload.body)).toBe(201);
-    const datasetId = (upload.body.dataset as { id: string }).id;
+    const datasetId = await app!.uploadCsv('Orders', csv, token);
 
     const { page, problems } = await openPage(app!.context);
     await app!.signInOnPage(page, email, password);
@@ -83,9 +81,17 @@ describe('AIDE "Ask a question" on the dataset page in Chromium', () => {
     await expect(number.textContent()).resolves.toBe(String(rowCount));
     await checkScreen(page, 'count-light');
 
+    // The next question is a follow-up: the panel says to what, and sends it as context.
+    await expect(panel.getByTestId('follow-up').textContent()).resolves.toBe('Follow-up to: “how many rows”');
+    const sent = page.waitForRequest((r) => r.url().endsWith('/api/aide/nl2sql'));
+
     // A grouped total: each region's total as the CSV says, a bar chart, the SQL copied.
     await box.fill('total amount by region');
     await box.press('Enter');
+    expect((await sent).postDataJSON()).toMatchObject({
+      question: 'total amount by region',
+      context: ['how many rows'],
+    });
     const rows = panel.getByRole('table', { name: 'Rows of the answer' });
     for (const [region, total] of totals) {
       await rows.getByRole('row', { name: new RegExp(`^${region} ${total}$`) }).waitFor({ timeout: 15_000 });
@@ -126,6 +132,11 @@ describe('AIDE "Ask a question" on the dataset page in Chromium', () => {
     await expect(box.inputValue()).resolves.toBe('how many rows');
     await number.waitFor();
     await expect(number.textContent()).resolves.toBe(String(rowCount));
+
+    // A new conversation forgets the earlier questions.
+    await panel.getByRole('button', { name: 'New conversation' }).click();
+    await panel.getByTestId('follow-up').waitFor({ state: 'detached' });
+    await expect(box.inputValue()).resolves.toBe('');
 
     // Dark mode and a phone's width, with the grouped answer and its chart.
     await page.getByLabel('Theme').selectOption('dark');

@@ -25,6 +25,8 @@ export interface E2eApp {
   ): Promise<{ status: number; body: Record<string, unknown> }>;
   /** Registers and signs in through the API (the e-mail is the admin one); returns the token. */
   signUp(email: string, password: string): Promise<string>;
+  /** Uploads a CSV through the API as the token's user; returns the dataset id. */
+  uploadCsv(name: string, csv: string, token: string): Promise<string>;
   /** Signs in through the page's form and waits for the hub. */
   signInOnPage(page: Page, email: string, password: string): Promise<void>;
   close(): Promise<void>;
@@ -87,6 +89,16 @@ export async function startE2eApp({
       const token = login.body.accessToken;
       if (typeof token !== 'string') throw new Error(`sign-in answered ${login.status}`);
       return token;
+    },
+    async uploadCsv(name, csv, token) {
+      const upload = await api(`/api/v1/datasets/upload?name=${encodeURIComponent(name)}`, {
+        method: 'POST',
+        body: csv,
+        token,
+      });
+      if (upload.status !== 201)
+        throw new Error(`upload answered ${upload.status}: ${JSON.stringify(upload.body)}`);
+      return (upload.body.dataset as { id: string }).id;
     },
     async signInOnPage(page, email, password) {
       await page.goto(`${base}/app/sign-in`);

@@ -1,3 +1,4 @@
+import { AnalyzeDatasetResponse, InsightsResponse } from '../../../contracts/aide/insights.js';
 import {
   History,
   type HistoryQuery,
@@ -15,4 +16,24 @@ export function askQuestion(body: Nl2SqlBody) {
 /** The caller's recent questions about a dataset, newest first. */
 export function getHistory(query: Partial<HistoryQuery> & Pick<HistoryQuery, 'datasetId'>) {
   return request(History, { url: '/api/aide/history', params: query });
+}
+
+/** Up to 4 insights computed from the dataset (a few statistics queries on the server). */
+export function generateInsights(datasetId: string) {
+  // Several scans under a 10 s statement timeout each, plus an LLM rephrasing when one is configured.
+  return request(InsightsResponse, {
+    method: 'POST',
+    url: `/api/aide/insights/${encodeURIComponent(datasetId)}`,
+    timeout: 60_000,
+  });
+}
+
+/** The statistical summary of a dataset, each column explained in plain words. */
+export function analyzeDataset(datasetId: string) {
+  return request(AnalyzeDatasetResponse, {
+    method: 'POST',
+    url: '/api/aide/analyze-dataset',
+    data: { datasetId },
+    timeout: 60_000,
+  });
 }

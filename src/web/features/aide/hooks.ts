@@ -1,15 +1,20 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { Nl2SqlBody } from '../../../contracts/aide/nl2sql.js';
-import { askQuestion, getHistory } from './api.js';
+import { analyzeDataset, askQuestion, generateInsights, getHistory } from './api.js';
 
 /** Query keys of the AIDE feature, in one place so invalidation cannot miss one. */
 export const aideKeys = {
   all: ['aide'] as const,
   history: (datasetId: string) => [...aideKeys.all, 'history', datasetId] as const,
+  insights: (datasetId: string) => [...aideKeys.all, 'insights', datasetId] as const,
+  analysis: (datasetId: string) => [...aideKeys.all, 'analysis', datasetId] as const,
 };
 
 /** How many past questions the panel offers again. */
 const HISTORY_LIMIT = 10;
+
+/** Insights change only with the data; recomputing them costs several scans, so they stay fresh a while. */
+const INSIGHTS_STALE_MS = 5 * 60_000;
 
 /** Asks a question; every question, answered or not, lands in the history, so that is refreshed. */
 export function useAsk() {
@@ -26,5 +31,27 @@ export function useHistory(datasetId: string, enabled = true) {
     queryKey: aideKeys.history(datasetId),
     queryFn: () => getHistory({ datasetId, limit: HISTORY_LIMIT }),
     enabled,
+  });
+}
+
+/** The dataset's insights, computed when the panel first shows (a POST, but it changes nothing). */
+export function useInsights(datasetId: string, enabled = true) {
+  return useQuery({
+    queryKey: aideKeys.insights(datasetId),
+    queryFn: () => generateInsights(datasetId),
+    enabled,
+    staleTime: INSIGHTS_STALE_MS,
+    refetchOnWindowFocus: false,
+  });
+}
+
+/** The column-by-column summary, fetched once its disclosure is first opened. */
+export function useDatasetAnalysis(datasetId: string, enabled: boolean) {
+  return useQuery({
+    queryKey: aideKeys.analysis(datasetId),
+    queryFn: () => analyzeDataset(datasetId),
+    enabled,
+    staleTime: INSIGHTS_STALE_MS,
+    refetchOnWindowFocus: false,
   });
 }

@@ -5,7 +5,7 @@ import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { HistoryEntry, Nl2SqlResponse } from '../../../../contracts/aide/nl2sql.js';
 import { columns, datasetId, problem, renderWithApp } from '../../analytics/test-utils.js';
-import { AskPanel, exampleQuestion } from './ask-panel.js';
+import { AskPanel, exampleQuestion, extendContext, MAX_CONTEXT } from './ask-panel.js';
 
 const session = vi.hoisted(() => ({ roles: ['analyst'] as string[] }));
 vi.mock('../../../shared/auth/session.js', () => ({
@@ -246,6 +246,60 @@ describe('ask panel', () => {
     await user.type(screen.getByRole('textbox', { name: 'Question' }), 'total amount by month{Enter}');
     await waitFor(() => expect(screen.getByRole('alert').textContent).toContain('Query timed out'));
     expect(screen.getByRole('alert').textContent).toContain('The query ran longer than 5 s and was stopped.');
+  });
+
+  it('sends the earlier answered questions as context, says what it follows up, and starts over', async () => {
+    answers['how many rows'] = countAnswer;
+    answers['total amount by region'] = byRegion;
+    answers['and by customer'] = byRegion;
+    const user = userEvent.setup();
+    renderPanel();
+    const box = screen.getByRole('textbox', { name: 'Question' });
+    expect(screen.queryByTestId('follow-up')).toBeNull();
+
+    await user.type(box, 'how many rows{Enter}');
+    await screen.findByTestId('answer-number');
+    expect((await screen.findByTestId('follow-up')).textContent).toBe('Follow-up to: “how many rows”');
+    expect(box.getAttribute('aria-describedby')).toContain(screen.getByTestId('follow-up').id);
+
+    // Not understood: sent with the context, but it does not join the conversation.
+    await user.clear(box);
+    await user.type(box, 'flurb{Enter}');
+    await screen.findByText('I did not understand “flurb”.');
+    await user.clear(box);
+    await user.type(box, 'total amount by region{Enter}');
+    await screen.findByRole('table', { name: 'Rows of the answer' });
+    await user.clear(box);
+    await user.type(box, 'and by customer{Enter}');
+    await waitFor(() => expect(asked).toHaveLength(4));
+    expect(asked).toEqual([
+      { datasetId, question: 'how many rows' },
+      { datasetId, question: 'flurb', context: ['how many rows'] },
+      { datasetId, question: 'total amount by region', context: ['how many rows'] },
+      { datasetId, question: 'and by customer', context: ['how many rows', 'total amount by region'] },
+    ]);
+    await waitFor(() =>
+      expect(screen.getByTestId('follow-up').textContent).toBe('Follow-up to: “and by customer”'),
+    );
+
+    await user.click(screen.getByRole('button', { name: 'New conversation' }));
+    expect(screen.queryByTestId('follow-up')).toBeNull();
+    expect(screen.queryByRole('table', { name: 'Rows of the answer' })).toBeNull();
+    expect(document.activeElement).toBe(box);
+    expect(box).toHaveProperty('value', '');
+    await user.type(box, 'how many rows{Enter}');
+    await waitFor(() => expect(asked).toHaveLength(5));
+    expect(asked.at(-1)).toEqual({ datasetId, question: 'how many rows' });
+  });
+
+  it('keeps the last ten questions of a conversation, oldest first, without an immediate repeat', () => {
+    let context: string[] = [];
+    for (let i = 1; i <= 12; i++) context = extendContext(context, `q${i}`);
+    expect(context).toHaveLength(MAX_CONTEXT);
+    expect(context[0]).toBe('q3');
+    expect(context.at(-1)).toBe('q12');
+    expect(extendContext(['a', 'b'], 'b')).toEqual(['a', 'b']);
+    expect(extendContext(['a', 'b'], 'a')).toEqual(['a', 'b', 'a']);
   });
 
   it('shows viewers a short notice and asks nothing', () => {

@@ -1,4 +1,4 @@
-import { type FormEvent, useId, useState } from 'react';
+import { type FormEvent, useId, useRef, useState } from 'react';
 import { questionMaxLength } from '../../../../contracts/aide/nl2sql.js';
 import type { DatasetColumn } from '../../../../contracts/axi/columns.js';
 import { ApiError } from '../../../shared/api/http.js';
@@ -11,6 +11,18 @@ import { AnswerView, answerStatus, NotUnderstoodView } from './answer-view.js';
 import { QuestionHistory } from './question-history.js';
 
 const numericTypes = new Set(['integer', 'bigint', 'double']);
+
+/** Most earlier questions sent along with a follow-up (the contract's limit). */
+export const MAX_CONTEXT = 10;
+
+/**
+ * The conversation after `question` was answered: oldest first, the last MAX_CONTEXT kept; the
+ * same question asked again right away (from the history, say) adds nothing new.
+ */
+export function extendContext(context: readonly string[], question: string): string[] {
+  if (context.at(-1) === question) return [...context];
+  return [...context, question].slice(-MAX_CONTEXT);
+}
 
 /** An example question built from the dataset's own columns, so the placeholder is one it answers. */
 export function exampleQuestion(columns: DatasetColumn[]): string {
@@ -51,8 +63,13 @@ export function AskPanel({ datasetId, columns }: { datasetId: string; columns: D
   const inputId = useId();
   const hintId = useId();
   const errorId = useId();
+  const followUpId = useId();
   const [text, setText] = useState('');
   const [formError, setFormError] = useState<string>();
+  // Questions answered in this panel session, oldest first: a follow-up ("and by month?") is
+  // read against them. Refused and failed questions stay out, they explain nothing.
+  const [context, setContext] = useState<string[]>([]);
+  const inputRef = useRef<HTMLInputElement>(null);
   const ask = useAsk();
 
   if (!allowed) {
@@ -73,7 +90,23 @@ export function AskPanel({ datasetId, columns }: { datasetId: string; columns: D
     if (!trimmed) return setFormError('Type a question first.');
     setFormError(undefined);
     setText(trimmed);
-    ask.mutate({ datasetId, question: trimmed });
+    ask.mutate(
+      { datasetId, question: trimmed, ...(context.length > 0 ? { context } : {}) },
+      {
+        onSuccess: (answer) => {
+          if (answer.understood) setContext((earlier) => extendContext(earlier, trimmed));
+        },
+      },
+    );
+  };
+
+  const startOver = () => {
+    setContext([]);
+    setText('');
+    setFormError(undefined);
+    ask.reset();
+    // The button goes away with the conversation; the box is where the next question starts.
+    inputRef.current?.focus();
   };
 
   const submit = (e: FormEvent) => {
@@ -82,6 +115,8 @@ export function AskPanel({ datasetId, columns }: { datasetId: string; columns: D
   };
 
   const asked = ask.variables?.question ?? '';
+  const previous = context.at(-1);
+  const describedBy = [hintId, previous && followUpId, formError && errorId].filter(Boolean).join(' ');
   return (
     <Card aria-labelledby={headingId} className="space-y-4">
       <div>
@@ -96,9 +131,29 @@ export function AskPanel({ datasetId, columns }: { datasetId: string; columns: D
         <label htmlFor={inputId} className="text-sm font-medium">
           Question
         </label>
+        {previous && (
+          <div className="flex flex-wrap items-center gap-x-3 gap-y-1 text-sm">
+            <p
+              id={followUpId}
+              data-testid="follow-up"
+              className="min-w-0 break-words text-slate-600 dark:text-slate-400"
+            >
+              Follow-up to: “{previous}”
+            </p>
+            <button
+              type="button"
+              onClick={startOver}
+              disabled={ask.isPending}
+              className="text-indigo-700 underline-offset-2 hover:underline disabled:cursor-not-allowed disabled:opacity-60 dark:text-indigo-300"
+            >
+              New conversation
+            </button>
+          </div>
+        )}
         <div className="flex flex-col gap-2 sm:flex-row">
           <input
             id={inputId}
+            ref={inputRef}
             type="text"
             value={text}
             onChange={(e) => setText(e.target.value)}
@@ -107,7 +162,7 @@ export function AskPanel({ datasetId, columns }: { datasetId: string; columns: D
             autoComplete="off"
             // Read-only rather than disabled while asking, so the focus stays in the box.
             readOnly={ask.isPending}
-            aria-describedby={formError ? `${hintId} ${errorId}` : hintId}
+            aria-describedby={describedBy}
             aria-invalid={formError ? true : undefined}
             className="w-full min-w-0 flex-1 rounded-md border border-slate-300 bg-white px-3 py-2 text-sm text-slate-900 aria-[invalid=true]:border-red-600 dark:border-slate-600 dark:bg-slate-900 dark:text-slate-100"
           />

@@ -48,6 +48,17 @@ const server = setupServer(
     HttpResponse.json({ items: [], total: 0, limit: 20, offset: 0 }),
   ),
   http.get('/api/aide/history', () => HttpResponse.json({ items: [] })),
+  // The insights panel computes on open; nothing notable keeps these tests about the page itself.
+  http.post('/api/aide/insights/:id', () =>
+    HttpResponse.json({
+      datasetId,
+      insights: [],
+      provider: 'builtin',
+      model: null,
+      promptVersion: 'builtin-1',
+      generatedAt: '2024-09-01T10:00:00.000Z',
+    }),
+  ),
 );
 
 beforeAll(() => {

@@ -12,18 +12,20 @@ import { DatasetHeader } from '../components/dataset-header.js';
 import { RowsTable } from '../components/rows-table.js';
 import { useDataset } from '../hooks.js';
 
-// Loaded on its own: the answer chart pulls chart.js, which the page's first paint does not need.
+// Loaded on their own: their charts pull chart.js, which the page's first paint does not need.
+const InsightsPanel = lazy(() => import('../../aide/components/insights-panel.js'));
 const AskPanel = lazy(() => import('../../aide/components/ask-panel.js'));
 
 const sections = [
   ['columns', 'Columns'],
+  ['insights', 'Insights'],
   ['ask', 'Ask a question'],
   ['rows', 'Rows'],
   ['correlations', 'Correlations'],
   ['cohorts', 'Cohorts'],
 ] as const;
 
-/** One dataset: its facts and exports, column profiles, questions, rows, correlations and cohorts. */
+/** One dataset: its facts and exports, column profiles, insights, questions, rows, correlations and cohorts. */
 export function Component() {
   const { id = '' } = useParams();
   const dataset = useDataset(id);
@@ -101,6 +103,13 @@ export function Component() {
           error={summary.error}
           onRetry={() => summary.refetch()}
         />
+      </section>
+      <section id="insights" aria-label="Insights" className="scroll-mt-4">
+        <ErrorBoundary>
+          <Suspense fallback={<Skeleton className="h-40 w-full" />}>
+            <InsightsPanel datasetId={data.id} />
+          </Suspense>
+        </ErrorBoundary>
       </section>
       <section id="ask" aria-label="Ask a question" className="scroll-mt-4">
         <ErrorBoundary>
