@@ -36,7 +36,10 @@ export async function startAideTestApp(env: Record<string, string>): Promise<Aid
   const issuer = await createTestIssuer();
   // These tests ask far more questions a minute than a person would; the per-user token bucket
   // has its own test (aide-around.http.test.ts), which sets its own small limit.
-  const runtime = await startTestRuntime({ AIDE_RATE_BURST: '100000', ...env }, { tokenKeys: () => issuer.jwks });
+  const runtime = await startTestRuntime(
+    { AIDE_RATE_BURST: '100000', ...env },
+    { tokenKeys: () => issuer.jwks },
+  );
   const app = runtime.apps[0]!.app;
   const registered = await app.inject({
     method: 'POST',

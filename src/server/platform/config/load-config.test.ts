@@ -140,7 +140,9 @@ describe('loadConfig', () => {
     // One price given: the other is free, not unknown.
     expect(set.llm.price).toEqual({ inputPerMTok: 0, outputPerMTok: 0.6 });
     expect(problemsOf(() => load({ AIDE_CACHE_TTL_SECONDS: '-1' }))[0]).toMatch(/^AIDE_CACHE_TTL_SECONDS:/);
-    expect(problemsOf(() => load({ LLM_PRICE_INPUT_PER_MTOK: 'cheap' }))[0]).toMatch(/^LLM_PRICE_INPUT_PER_MTOK:/);
+    expect(problemsOf(() => load({ LLM_PRICE_INPUT_PER_MTOK: 'cheap' }))[0]).toMatch(
+      /^LLM_PRICE_INPUT_PER_MTOK:/,
+    );
     expect(problemsOf(() => load({ LLM_RATE_BURST: '0' }))[0]).toMatch(/^LLM_RATE_BURST:/);
   });
 });

@@ -271,7 +271,10 @@ function buildConfig(env: Env): Config {
       price:
         env.LLM_PRICE_INPUT_PER_MTOK === undefined && env.LLM_PRICE_OUTPUT_PER_MTOK === undefined
           ? undefined
-          : { inputPerMTok: env.LLM_PRICE_INPUT_PER_MTOK ?? 0, outputPerMTok: env.LLM_PRICE_OUTPUT_PER_MTOK ?? 0 },
+          : {
+              inputPerMTok: env.LLM_PRICE_INPUT_PER_MTOK ?? 0,
+              outputPerMTok: env.LLM_PRICE_OUTPUT_PER_MTOK ?? 0,
+            },
     },
     aide: {
       userRate: { perMinute: env.AIDE_RATE_PER_MINUTE, burst: env.AIDE_RATE_BURST },

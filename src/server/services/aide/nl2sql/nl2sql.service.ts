@@ -182,7 +182,7 @@ export function createNl2SqlService(deps: Nl2SqlDeps) {
   async function record(
     ctx: RequestContext,
     entry: { userId: string; datasetId: string; question: string; sql: string | null },
-    by: Pick<SqlProvider, 'name' | 'model' | 'promptVersion'>,
+    by: { name: string; model: string | null; promptVersion: string },
     outcome: {
       understood: boolean;
       rowCount: number;
@@ -254,17 +254,17 @@ export function createNl2SqlService(deps: Nl2SqlDeps) {
     started: number,
     describeMs: number,
   ): Promise<Nl2SqlResponse> {
-    const lookupMs = elapsedSince(started) - describeMs;
+    // The lookup stands where the provider would have been asked; nothing was validated or run.
+    const totalMs = elapsedSince(started);
     const timings = {
       describeMs,
-      generateMs: Math.max(0, lookupMs),
+      generateMs: Math.max(0, totalMs - describeMs),
       validateMs: 0,
       executeMs: 0,
-      totalMs: 0,
+      totalMs,
     };
-    timings.totalMs = elapsedSince(started);
     const by = {
-      name: hit.provider as SqlProvider['name'],
+      name: hit.provider,
       model: hit.understood ? hit.model : primary.model,
       promptVersion: hit.promptVersion,
     };

@@ -56,6 +56,9 @@ export class Conflict extends AppError {
 
 export class TooManyAttempts extends TooManyRequests {
   constructor(retryAfterSeconds: number) {
-    super(retryAfterSeconds, `Too many sign-in attempts for this account; retry in ${retryAfterSeconds} seconds.`);
+    super(
+      retryAfterSeconds,
+      `Too many sign-in attempts for this account; retry in ${retryAfterSeconds} seconds.`,
+    );
   }
 }
