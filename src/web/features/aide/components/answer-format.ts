@@ -69,3 +69,12 @@ export function planChart(
     y,
   };
 }
+
+/** Why the configured LLM gave way to the built-in engine, as the end of a sentence. */
+export const fallbackReasons = {
+  timeout: 'did not answer in time',
+  circuit_open: 'is failing and was not asked',
+  rate_limited: 'was at its limit of calls per minute',
+  invalid_answer: 'gave an answer that could not be used',
+  unavailable: 'is unavailable',
+} as const;

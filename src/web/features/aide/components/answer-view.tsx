@@ -2,7 +2,7 @@ import { lazy, Suspense, useMemo } from 'react';
 import type { Nl2SqlResponse } from '../../../../contracts/aide/nl2sql.js';
 import { Skeleton } from '../../../shared/ui/card.js';
 import { CopyButton } from '../../auth/components/copy-button.js';
-import { formatCell, planChart } from './answer-format.js';
+import { fallbackReasons, formatCell, planChart } from './answer-format.js';
 
 const AnswerChart = lazy(() => import('./answer-chart.js'));
 
@@ -11,14 +11,6 @@ type NotUnderstood = Extract<Nl2SqlResponse, { understood: false }>;
 
 /** Rows drawn in the table; the rest of a 1,000-row answer is in the SQL for whoever needs it. */
 export const SHOWN_ROWS = 100;
-
-const fallbackReasons = {
-  timeout: 'did not answer in time',
-  circuit_open: 'is failing and was not asked',
-  rate_limited: 'was at its limit of calls per minute',
-  invalid_answer: 'gave an answer that could not be used',
-  unavailable: 'is unavailable',
-} as const;
 
 /** Who answered and how long each step took, in small print; a fallback is said plainly. */
 export function AnsweredBy({ answer }: { answer: Nl2SqlResponse }) {
@@ -31,6 +23,11 @@ export function AnsweredBy({ answer }: { answer: Nl2SqlResponse }) {
         <p data-testid="answer-fallback">
           The {answer.fallback.from} provider {fallbackReasons[answer.fallback.reason]}, so the built-in
           engine answered.
+        </p>
+      )}
+      {answer.cached && (
+        <p data-testid="answer-cached">
+          Answered from the cache: this question was answered on this version of the dataset shortly before.
         </p>
       )}
       <p>

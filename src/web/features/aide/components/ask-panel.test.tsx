@@ -229,6 +229,33 @@ describe('ask panel', () => {
     expect(asked).toEqual([{ datasetId, question: 'how many rows' }]);
   });
 
+  it('says when the answer came from the cache, and names a rate limit plainly', async () => {
+    answers['how many rows'] = { ...countAnswer, cached: true };
+    const user = userEvent.setup();
+    renderPanel();
+    await user.type(screen.getByRole('textbox', { name: 'Question' }), 'how many rows{Enter}');
+    expect((await screen.findByTestId('answer-cached')).textContent).toMatch(/^Answered from the cache/);
+
+    server.use(
+      http.post('/api/aide/nl2sql', () =>
+        HttpResponse.json(
+          problem(
+            429,
+            'Too many requests',
+            'Too many AIDE requests: at most 30 a minute; retry in 12 seconds.',
+          ),
+          { status: 429, headers: { 'retry-after': '12' } },
+        ),
+      ),
+    );
+    await user.clear(screen.getByRole('textbox', { name: 'Question' }));
+    await user.type(screen.getByRole('textbox', { name: 'Question' }), 'total amount by month{Enter}');
+    await waitFor(() =>
+      expect(screen.getByRole('alert').textContent).toContain('Too many questions for now'),
+    );
+    expect(screen.getByRole('alert').textContent).toContain('retry in 12 seconds');
+  });
+
   it('shows the problem detail when asking fails, and refuses an empty question itself', async () => {
     server.use(
       http.post('/api/aide/nl2sql', () =>

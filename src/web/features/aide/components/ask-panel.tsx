@@ -38,7 +38,11 @@ export function exampleQuestion(columns: DatasetColumn[]): string {
 function AskError({ error }: { error: unknown }) {
   const api = error instanceof ApiError ? error : undefined;
   const title =
-    api?.status === 422 ? (api.problem?.title ?? 'The question could not be answered') : 'Asking failed';
+    api?.status === 422
+      ? (api.problem?.title ?? 'The question could not be answered')
+      : api?.status === 429
+        ? 'Too many questions for now'
+        : 'Asking failed';
   const fields = api?.problem?.errors?.map((e) => e.message) ?? [];
   return (
     <div

@@ -210,6 +210,21 @@ describe('insights panel', () => {
     expect(screen.getByText(/Computed from the data by the built-in engine/)).toBeTruthy();
   });
 
+  it('says when the insights came from the cache, and when the LLM could not word them', async () => {
+    insightsAnswer = {
+      ...insightsOf([correlation]),
+      cached: true,
+      fallback: { from: 'anthropic', reason: 'rate_limited' },
+    };
+    renderPanel();
+    expect((await screen.findByTestId('insights-fallback')).textContent).toBe(
+      'The anthropic provider was at its limit of calls per minute, so the texts are the built-in ones.',
+    );
+    expect(screen.getByText(/from the cache/).textContent).toMatch(
+      /^Computed from the data by the built-in engine · .* · from the cache$/,
+    );
+  });
+
   it('says plainly when nothing notable was found', async () => {
     renderPanel();
     expect(await screen.findByText('Nothing notable found in this dataset')).toBeTruthy();

@@ -5,6 +5,7 @@ import { Button } from '../../../shared/ui/button.js';
 import { Card, EmptyState, Skeleton } from '../../../shared/ui/card.js';
 import { canRunAnalyses } from '../../analytics/components/analysis-error.js';
 import { useInsights } from '../hooks.js';
+import { fallbackReasons } from './answer-format.js';
 import { ColumnSummaryDisclosure } from './column-summary.js';
 import { InsightCard } from './insight-card.js';
 import { LoadError } from './load-error.js';
@@ -22,10 +23,19 @@ function GeneratedBy({ response }: { response: InsightsResponse }) {
       ? 'the built-in engine'
       : `the built-in engine, worded by ${response.provider}`;
   return (
-    <p className="text-xs text-slate-600 dark:text-slate-400">
-      Computed from the data by {by} ·{' '}
-      <time dateTime={response.generatedAt}>{new Date(response.generatedAt).toLocaleString()}</time>
-    </p>
+    <div className="space-y-1 text-xs text-slate-600 dark:text-slate-400">
+      {response.fallback && (
+        <p data-testid="insights-fallback">
+          The {response.fallback.from} provider {fallbackReasons[response.fallback.reason]}, so the texts are
+          the built-in ones.
+        </p>
+      )}
+      <p>
+        Computed from the data by {by} ·{' '}
+        <time dateTime={response.generatedAt}>{new Date(response.generatedAt).toLocaleString()}</time>
+        {response.cached && ' · from the cache'}
+      </p>
+    </div>
   );
 }
 
