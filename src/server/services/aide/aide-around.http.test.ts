@@ -205,6 +205,18 @@ describe.each(runtimeTargets())('AIDE cache, rate limits and usage on $name', (t
       expectProblem(viewer, 403, '/problems/forbidden');
     });
 
+    it('documents every AIDE endpoint in the OpenAPI document', async () => {
+      const doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json();
+      expect(Object.keys(doc.paths).filter((p) => p.startsWith('/api/aide/')).sort()).toEqual([
+        '/api/aide/analyze-dataset',
+        '/api/aide/history',
+        '/api/aide/insights/{dataset_id}',
+        '/api/aide/nl2sql',
+        '/api/aide/usage',
+      ]);
+      expect(doc.paths['/api/aide/usage'].get.responses['200']).toBeDefined();
+    });
+
     it('drops everything cached about a dataset when it is deleted, and nothing of the others', async () => {
       const del = await app.inject({
         method: 'DELETE',
