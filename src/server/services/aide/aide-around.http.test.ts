@@ -207,7 +207,11 @@ describe.each(runtimeTargets())('AIDE cache, rate limits and usage on $name', (t
 
     it('documents every AIDE endpoint in the OpenAPI document', async () => {
       const doc = (await app.inject({ method: 'GET', url: '/openapi.json' })).json();
-      expect(Object.keys(doc.paths).filter((p) => p.startsWith('/api/aide/')).sort()).toEqual([
+      expect(
+        Object.keys(doc.paths)
+          .filter((p) => p.startsWith('/api/aide/'))
+          .sort(),
+      ).toEqual([
         '/api/aide/analyze-dataset',
         '/api/aide/history',
         '/api/aide/insights/{dataset_id}',
