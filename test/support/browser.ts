@@ -42,6 +42,17 @@ export const noProblems: PageProblems = {
   failedRequests: [],
 };
 
+/**
+ * What a page ran into, less requests the browser itself cancelled (`net::ERR_ABORTED`: a
+ * navigation or a lazy chunk superseded), which are not failures. Compare with `noProblems`.
+ */
+export function realProblems(seen: PageProblems): PageProblems {
+  return {
+    ...seen,
+    failedRequests: seen.failedRequests.filter((line) => !line.endsWith(': net::ERR_ABORTED')),
+  };
+}
+
 declare global {
   interface Window {
     __cspViolations?: string[];

@@ -44,6 +44,11 @@ export function HubLayout() {
                 Audit log
               </NavLink>
             )}
+            {user?.roles.some((r) => r === 'admin' || r === 'analyst') && (
+              <NavLink to="/app/ai-usage" className={navClass}>
+                AI usage
+              </NavLink>
+            )}
             {user?.roles.includes('admin') && (
               <NavLink to="/app/admin/users" className={navClass}>
                 Users

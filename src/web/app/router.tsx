@@ -39,6 +39,7 @@ export const router = createBrowserRouter([
           { path: 'profile', lazy: () => import('../features/auth/pages/profile-page.js') },
           { path: 'admin/users', lazy: () => import('../features/admin/pages/admin-users-page.js') },
           { path: 'audit', lazy: () => import('../features/audit/pages/audit-page.js') },
+          { path: 'ai-usage', lazy: () => import('../features/aide/pages/usage-page.js') },
         ],
       },
     ],

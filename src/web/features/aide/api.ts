@@ -5,6 +5,7 @@ import {
   type Nl2SqlBody,
   Nl2SqlResponse,
 } from '../../../contracts/aide/nl2sql.js';
+import { type UsageQuery, UsageResponse } from '../../../contracts/aide/usage.js';
 import { request } from '../../shared/api/http.js';
 
 /** Asks a question of a dataset; the answer is parsed with the server's own contract. */
@@ -36,4 +37,9 @@ export function analyzeDataset(datasetId: string) {
     data: { datasetId },
     timeout: 60_000,
   });
+}
+
+/** Requests, tokens and cost per user, provider, model and feature over a window. */
+export function getUsage(query: UsageQuery) {
+  return request(UsageResponse, { url: '/api/aide/usage', params: query });
 }

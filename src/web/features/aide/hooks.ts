@@ -1,6 +1,7 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { Nl2SqlBody } from '../../../contracts/aide/nl2sql.js';
-import { analyzeDataset, askQuestion, generateInsights, getHistory } from './api.js';
+import type { UsageQuery } from '../../../contracts/aide/usage.js';
+import { analyzeDataset, askQuestion, generateInsights, getHistory, getUsage } from './api.js';
 
 /** Query keys of the AIDE feature, in one place so invalidation cannot miss one. */
 export const aideKeys = {
@@ -53,5 +54,20 @@ export function useDatasetAnalysis(datasetId: string, enabled: boolean) {
     enabled,
     staleTime: INSIGHTS_STALE_MS,
     refetchOnWindowFocus: false,
+  });
+}
+
+/** Query keys of the usage page, under the feature's root so `aideKeys.all` covers them too. */
+export const usageKeys = {
+  all: [...aideKeys.all, 'usage'] as const,
+  summary: (query: UsageQuery) => [...usageKeys.all, query] as const,
+};
+
+/** The usage summary of a window; the previous window's figures stay shown while the next loads. */
+export function useUsage(query: UsageQuery) {
+  return useQuery({
+    queryKey: usageKeys.summary(query),
+    queryFn: () => getUsage(query),
+    placeholderData: keepPreviousData,
   });
 }
