@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startTcpProxy } from '../../../../test/support/tcp-proxy.js';
+import { waitFor } from '../../../../test/support/wait-for.js';
 import type { Cache } from './cache.js';
 import { createCache } from './create-cache.js';
 import { createMemoryCache } from './memory-cache.js';
@@ -200,12 +202,62 @@ describe('redis cache against an unreachable server', () => {
     await cache.close();
   });
 
+  it('once the connection has failed, refuses commands at once until it is back', async () => {
+    const cache = unreachable();
+    await expect(cache.get('first')).rejects.toThrow();
+    // Reconnecting now: no wait in the offline queue, and every kind of command says why.
+    await expect(cache.get('anything')).rejects.toThrow(/redis is unreachable/);
+    await expect(cache.takeTokens('bucket', { capacity: 1, refillPerSecond: 1 })).rejects.toThrow(
+      /redis is unreachable/,
+    );
+    await expect(cache.set('k', 1, 1_000)).rejects.toThrow(/redis is unreachable/);
+    await cache.close();
+  });
+
   it('commands fail fast instead of hanging the request', async () => {
     const cache = unreachable();
     const startedMs = performance.now();
     await expect(cache.get('anything')).rejects.toThrow();
     expect(performance.now() - startedMs).toBeLessThan(3_000);
     await cache.close();
+  });
+});
+
+describe.each(redisUrl ? [redisUrl] : [])('redis cache through an outage (%s)', (url) => {
+  it('fails at once while Redis is gone, and works again once it is back', async () => {
+    const target = new URL(url);
+    const proxy = await startTcpProxy({
+      targetHost: target.hostname,
+      targetPort: Number(target.port || 6379),
+    });
+    const cache = createRedisCache({ url: proxy.rewriteUrl(url), keyPrefix });
+    try {
+      await cache.set('outage', 'before', 10_000);
+      await proxy.cut({ mode: 'refuse' });
+      await waitFor(
+        async () =>
+          (
+            await cache.get('outage').then(
+              () => 'up',
+              (err: Error) => err.message,
+            )
+          ).includes('unreachable'),
+        {
+          what: 'the cache to notice the outage',
+        },
+      );
+      await proxy.restore();
+      // ioredis reconnects by itself; the value written before the outage is still there.
+      const back = await waitFor(async () => cache.get<string>('outage').catch(() => undefined), {
+        timeoutMs: 15_000,
+        what: 'the cache to reconnect',
+      });
+      expect(back).toBe('before');
+      await cache.delete('outage');
+    } finally {
+      await cache.close();
+      await proxy.close();
+    }
   });
 });
 

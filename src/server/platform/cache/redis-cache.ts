@@ -88,30 +88,44 @@ export function createRedisCache(options: RedisCacheOptions): Cache {
     client as unknown as { cacheTakeTokens: TakeTokensCommand }
   ).cacheTakeTokens.bind(client);
 
+  // While ioredis waits to reconnect after a failure, a command would sit in its offline queue
+  // until the next attempt or the command timeout. Callers that carry on without the cache (rate
+  // limits, AIDE's answers) would then make every request that slow during an outage: refuse at
+  // once instead, until the connection is back.
+  const failFastWhileDown = () => {
+    if (client.status === 'reconnecting' || client.status === 'close' || client.status === 'end')
+      throw new Error(`redis is unreachable (connection ${client.status})`);
+  };
+
   return {
     kind: 'redis',
 
     async get<T>(key: string) {
+      failFastWhileDown();
       const text = await client.get(keyPrefix + key);
       return text === null ? undefined : (JSON.parse(text) as T);
     },
 
     async set(key, value, ttlMs) {
+      failFastWhileDown();
       const text = JSON.stringify(value);
       if (text === undefined) throw new TypeError(`cache value for "${key}" is not JSON-serialisable`);
       await client.set(keyPrefix + key, text, 'PX', toRedisMs(ttlMs));
     },
 
     async delete(key) {
+      failFastWhileDown();
       await client.del(keyPrefix + key);
     },
 
     async increment(key, windowMs) {
+      failFastWhileDown();
       const [count, ttlMs] = await incrementCommand(keyPrefix + key, toRedisMs(windowMs));
       return { count, ttlMs };
     },
 
     async takeTokens(key, bucket, cost = 1) {
+      failFastWhileDown();
       assertTokenBucket(bucket, cost);
       const [allowed, tokens, retryAfterMs] = await takeTokensCommand(
         keyPrefix + key,
@@ -123,6 +137,7 @@ export function createRedisCache(options: RedisCacheOptions): Cache {
     },
 
     async deleteByPrefix(prefix) {
+      failFastWhileDown();
       const pattern = `${escapeGlob(keyPrefix + prefix)}*`;
       let deleted = 0;
       let cursor = '0';

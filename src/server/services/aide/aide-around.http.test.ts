@@ -432,3 +432,32 @@ describe.each(runtimeTargets())('AIDE cache, rate limits and usage on $name', (t
     });
   });
 });
+
+describe('AIDE with its Redis unreachable', () => {
+  let t: AideTestApp;
+  beforeAll(async () => {
+    // Port 1 refuses connections: every cache command fails at once.
+    t = await startAideTestApp({ REDIS_URL: 'redis://127.0.0.1:1', AIDE_RATE_BURST: '1' });
+  });
+  afterAll(async () => {
+    await t?.runtime.close();
+  });
+
+  it('still answers every question, uncached and unthrottled, rather than failing', async () => {
+    const datasetId = await t.upload('sales', csv);
+    // A bucket of one would refuse the second question if it were counted.
+    for (let i = 0; i < 3; i++) {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/aide/nl2sql',
+        headers: t.headers.alice,
+        payload: { datasetId, question: 'how many rows' },
+      });
+      expect(res.statusCode, res.body).toBe(200);
+      expect(res.json()).toMatchObject({ cached: false, rows: [{ count: '30' }] });
+    }
+    expect(await metricValue(t.runtime, 'aide_cache_lookups_total', { kind: 'nl2sql', result: 'miss' })).toBe(
+      3,
+    );
+  });
+});
