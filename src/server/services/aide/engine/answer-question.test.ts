@@ -38,7 +38,10 @@ describe('answerQuestion: what it understands', () => {
 
   it('matches text values against the distinct values of the right column', () => {
     const a = understood(answerQuestion('how many orders from Germany', sales));
-    expect(a.sql).toBe(`SELECT count(*) AS "count" FROM ${T} WHERE "country" = 'Germany'`);
+    // Orders are counted by their Order ID, right even when an order has several rows.
+    expect(a.sql).toBe(
+      `SELECT count(DISTINCT "order_id") AS "distinct_order_id" FROM ${T} WHERE "country" = 'Germany'`,
+    );
     expect(a.matched.values).toEqual([{ column: 'country', value: 'Germany' }]);
     expect(a.chart.type).toBe('number');
   });
@@ -113,7 +116,7 @@ describe('answerQuestion: what it understands', () => {
   });
 
   it('computes percentages of a total and of a condition', () => {
-    const share = understood(answerQuestion('share of orders by status', sales));
+    const share = understood(answerQuestion('share of rows by status', sales));
     expect(share.sql).toContain('100.0 * count(*) / NULLIF(sum(count(*)) OVER (), 0) AS "percent"');
     expect(share.chart.type).toBe('pie');
     expect(understood(answerQuestion('percentage of revenue from France', sales)).sql).toContain(
@@ -207,18 +210,20 @@ describe('answerQuestion: what it refuses', () => {
     const twoDates: DatasetDescription = {
       table,
       columns: [
-        { name: 'start_date', originalName: 'Start Date', type: 'date' },
-        { name: 'end_date', originalName: 'End Date', type: 'date' },
+        { name: 'invoice_date', originalName: 'Invoice Date', type: 'date' },
+        { name: 'payment_date', originalName: 'Payment Date', type: 'date' },
         { name: 'cost', originalName: 'Cost', type: 'double' },
       ],
     };
     const byMonth = answerQuestion('cost by month', twoDates);
     expect(byMonth.understood === false && byMonth.reason).toMatch(
-      /several date columns.*Start Date, End Date/,
+      /several date columns.*Invoice Date, Payment Date/,
     );
     const date = answerQuestion('cost by date', twoDates);
-    expect(date.understood === false && date.reason).toMatch(/could mean Start Date or End Date/);
-    expect(understood(answerQuestion('cost by month of start date', twoDates)).sql).toContain('"start_date"');
+    expect(date.understood === false && date.reason).toMatch(/could mean Invoice Date or Payment Date/);
+    expect(understood(answerQuestion('cost by month of invoice date', twoDates)).sql).toContain(
+      '"invoice_date"',
+    );
   });
 
   it('refuses a value found in two columns unless the column is named', () => {

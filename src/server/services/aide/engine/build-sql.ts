@@ -83,8 +83,14 @@ export function buildQuery(intent: QueryIntent, dataset: DatasetDescription): Bu
     selectList = [...groupItems, ...measureItems];
     if (intent.percent?.kind === 'of-total') {
       const base = measureItems[0]!;
+      // Distinct counts do not add up over groups (one order can have lines in two categories):
+      // their total is counted once over the same rows.
+      const total =
+        intent.measures[0]?.agg === 'count-distinct'
+          ? `(SELECT ${base.expression} FROM ${table}${renderWhere(where)})`
+          : `sum(${base.expression}) OVER ()`;
       selectList.push({
-        expression: `100.0 * ${base.expression} / NULLIF(sum(${base.expression}) OVER (), 0)`,
+        expression: `100.0 * ${base.expression} / NULLIF(${total}, 0)`,
         alias: 'percent',
       });
     }
@@ -216,6 +222,7 @@ function filterSql(
     case 'null':
       return `${col} IS ${f.negated ? 'NOT NULL' : 'NULL'}`;
     case 'boolean':
+      if (f.column.type !== 'boolean') return `${col} = ${f.value ? 1 : 0}`;
       return `${col} = ${f.value ? 'true' : 'false'}`;
     case 'period':
       return periodSql(f.column, f.period, f.relation);

@@ -7,7 +7,13 @@
 import type { ColumnDescription, DatasetDescription } from './engine.types.js';
 import type { Token } from './lexer.js';
 import { phraseKey, splitWords, stem } from './text.js';
-import { FILLER_WORDS, SYNONYM_GROUPS, TIME_UNIT_WORDS, VALUE_ALIASES } from './vocabulary.js';
+import {
+  FILLER_WORDS,
+  ROW_NOUN_GROUPS,
+  SYNONYM_GROUPS,
+  TIME_UNIT_WORDS,
+  VALUE_ALIASES,
+} from './vocabulary.js';
 
 /** How well a phrase names a column: its whole header (3), via synonyms (2), or one word of it (1). */
 export type MatchScore = 1 | 2 | 3;
@@ -42,6 +48,34 @@ const UNIT_WORDS = new Set(
   'c f k eur usd gbp kmh km kph mph mm cm m kg g lb lbs pct s sec secs ms min mins h hrs pc'.split(' '),
 );
 const ID_WORDS = new Set(['id', 'key', 'no', 'nr', 'number', 'code', 'ref']);
+// Identifiers of one entity each; a flight "number" or a product "code" repeats across rows.
+const STRICT_ID_WORDS = new Set(['id', 'key']);
+
+/**
+ * The entity a column identifies: "Order ID", "order_id", "PassengerId" -> order, passenger.
+ * `strict` when the header says it is an identifier proper (id, key), not a number or code.
+ */
+export function identifiedEntity(column: ColumnDescription): { word: string; strict: boolean } | undefined {
+  for (const source of [column.name, column.originalName]) {
+    const words = splitWords(source);
+    if (words.length === 2 && ID_WORDS.has(words[1]!))
+      return { word: words[0]!, strict: STRICT_ID_WORDS.has(words[1]!) };
+  }
+  return undefined;
+}
+
+/** A yes/no column: boolean, or integers that are only 0 and 1 ("Survived", "Churn"). */
+export function isFlag(column: ColumnDescription): boolean {
+  return (
+    column.type === 'boolean' ||
+    (column.type === 'integer' && Number(column.min) === 0 && Number(column.max) === 1)
+  );
+}
+
+/** An identifier column: never summed or averaged unless named as such. */
+export function isIdColumn(column: ColumnDescription): boolean {
+  return identifiedEntity(column) !== undefined || /(^|_)id$/.test(column.name);
+}
 const BOOLEAN_PREFIXES = new Set(['is', 'has', 'was', 'did', 'can', 'flag']);
 
 const synonymsByStem = new Map<string, string[]>();
@@ -80,10 +114,46 @@ function synonymVariants(words: string[]): string[] {
   return keys;
 }
 
+// Two consonants an English word can start with; any other pair at the start of a header is a
+// one-letter prefix glued to a word ("pclass", "nrooms"), not a word ("spending", "traffic").
+const ENGLISH_ONSETS = new Set(
+  'bl br ch cl cr dr dw fl fr gl gn gr kn pf ph pl pr ps qu rh sc sh sk sl sm sn sp st sv sw th tr ts tw wh wr'.split(
+    ' ',
+  ),
+);
+const isConsonant = (ch: string) => /[b-df-hj-np-tv-z]/.test(ch);
+
+/**
+ * Weaker names a one-word header gives: its word after a one-letter prefix that no English word
+ * starts with ("Pclass" is a class), and for a yes/no column the people it marks ("Survived" ->
+ * survivors, "Churned" -> churners). Scored as one word of a header, so any other claim on the
+ * word makes it ambiguous.
+ */
+function derivedKeys(column: ColumnDescription, words: string[]): string[] {
+  if (words.length !== 1) return [];
+  const word = words[0]!;
+  const keys: string[] = [];
+  const tail = word.slice(1);
+  const prefixed =
+    word.length >= 6 &&
+    /^[a-z]+$/.test(word) &&
+    isConsonant(word[0]!) &&
+    isConsonant(word[1]!) &&
+    !ENGLISH_ONSETS.has(word.slice(0, 2));
+  if (prefixed && !FILLER_WORDS.has(tail) && !WEAK_WORDS.has(tail)) keys.push(stem(tail));
+  if (isFlag(column) && /ed$/.test(word)) keys.push(`${stem(word)}or`, `${stem(word)}er`);
+  return keys;
+}
+
 export interface ColumnIndex {
   columns: ColumnDescription[];
   /** Stems that name the dataset's rows (from its title), accepted as "how many orders". */
   rowNounStems: Set<string>;
+  /**
+   * Entities with an identifier column ("Order ID", "PassengerId") by the entity's stem: counting
+   * them counts distinct identifiers, right whether a row is one order or one line of an order.
+   */
+  idColumnsByStem: Map<string, ColumnDescription>;
   lexemes(tokens: Token[]): Lexeme[];
 }
 
@@ -98,6 +168,7 @@ export function buildColumnIndex(dataset: DatasetDescription): ColumnIndex {
     for (const words of columnPhrases(column)) {
       addKey(phraseKey(words), column, 3);
       for (const variant of synonymVariants(words)) addKey(variant, column, 2);
+      for (const key of derivedKeys(column, words)) addKey(key, column, 1);
       if (words.length > 1) {
         for (const word of words) {
           if (WEAK_WORDS.has(word) || FILLER_WORDS.has(word) || UNIT_WORDS.has(word) || /^\d+$/.test(word))
@@ -123,12 +194,23 @@ export function buildColumnIndex(dataset: DatasetDescription): ColumnIndex {
     }
   }
 
+  const initialsKeys = valueInitials(dataset);
+
   const rowNounStems = new Set(splitWords((dataset.title ?? '').replace(/\.[a-z0-9]+$/i, '')).map(stem));
   // A column "<entity> ID" says what the rows are: "how many orders" counts rows, it does not
   // pick between order_id and order_date.
+  const idColumnsByStem = new Map<string, ColumnDescription>();
   for (const column of dataset.columns) {
-    const words = splitWords(column.name);
-    if (words.length === 2 && ID_WORDS.has(words[1]!)) rowNounStems.add(stem(words[0]!));
+    const entity = identifiedEntity(column);
+    if (!entity) continue;
+    rowNounStems.add(stem(entity.word));
+    if (entity.strict && !idColumnsByStem.has(stem(entity.word)))
+      idColumnsByStem.set(stem(entity.word), column);
+  }
+  // "trips" and "rides" name the same rows ("taxis.csv", "how many rides").
+  for (const group of ROW_NOUN_GROUPS) {
+    const stems = group.map(stem);
+    if (stems.some((s) => rowNounStems.has(s))) for (const s of stems) rowNounStems.add(s);
   }
 
   function columnHitsFor(key: string): ColumnHit[] {
@@ -140,6 +222,7 @@ export function buildColumnIndex(dataset: DatasetDescription): ColumnIndex {
   return {
     columns: dataset.columns,
     rowNounStems,
+    idColumnsByStem,
     lexemes(tokens) {
       const out: Lexeme[] = [];
       let i = 0;
@@ -209,6 +292,9 @@ export function buildColumnIndex(dataset: DatasetDescription): ColumnIndex {
         ) {
           out.push({ kind: 'column', hits: columnHits, raw: raw(columnLength), negated: false });
           i += columnLength;
+        } else if (initialsKeys.has(token.raw)) {
+          out.push({ kind: 'value', hits: [initialsKeys.get(token.raw)!], raw: token.raw });
+          i++;
         } else {
           const negatedBoolean = negatedBooleanHits(token.text);
           if (negatedBoolean.length > 0)
@@ -227,6 +313,37 @@ export function buildColumnIndex(dataset: DatasetDescription): ColumnIndex {
     if (!rest) return [];
     return columnHitsFor(stem(rest)).filter((h) => h.column.type === 'boolean');
   }
+}
+
+const SMALL_WORDS = new Set(['of', 'the', 'and', 'for', 'de', 'du', 'des', 'la', 'le']);
+
+/**
+ * Upper-case initials of the known multi-word values ("UK" -> United Kingdom, "NYC" -> New York
+ * City), kept only when one value of one column has them: an abbreviation that could mean two
+ * values is left unknown.
+ */
+function valueInitials(dataset: DatasetDescription): Map<string, ValueHit> {
+  const found = new Map<string, ValueHit | null>();
+  for (const column of dataset.columns) {
+    if (column.type !== 'text') continue;
+    for (const value of new Set([...(column.distinctValues ?? []), ...(column.sampleValues ?? [])])) {
+      const words = splitWords(value);
+      if (words.length < 2 || words.length > MAX_PHRASE_WORDS || /\d/.test(value)) continue;
+      const variants = new Set([words, words.filter((w) => !SMALL_WORDS.has(w))].map(initialsOf));
+      for (const key of variants) {
+        const seen = found.get(key);
+        if (seen === undefined) found.set(key, { column, value });
+        else if (seen && !(seen.column === column && seen.value === value)) found.set(key, null);
+      }
+    }
+  }
+  const unique = new Map<string, ValueHit>();
+  for (const [key, hit] of found) if (hit && key.length >= 2) unique.set(key, hit);
+  return unique;
+}
+
+function initialsOf(words: string[]): string {
+  return words.map((w) => w[0]!.toUpperCase()).join('');
 }
 
 // After these words an ambiguous phrase is read as a cell value rather than a column name.

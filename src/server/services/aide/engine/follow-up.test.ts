@@ -111,8 +111,9 @@ describe('follow-ups: what they change in the previous question', () => {
       table,
       title: 'shipments.csv',
       columns: [
-        { name: 'ordered_on', originalName: 'Ordered On', type: 'date' },
+        { name: 'booked_on', originalName: 'Booked On', type: 'date' },
         { name: 'shipped_on', originalName: 'Shipped On', type: 'date' },
+        { name: 'invoiced_on', originalName: 'Invoiced On', type: 'date' },
         { name: 'weight_kg', originalName: 'Weight (kg)', type: 'double' },
       ],
     };
@@ -121,7 +122,8 @@ describe('follow-ups: what they change in the previous question', () => {
     );
     const a = understood(follow(['total weight by month of shipped on'], 'just 2024', twoDates));
     expect(a.sql).toContain(`"shipped_on" >= DATE '2024-01-01'`);
-    expect(a.sql).not.toContain('ordered_on');
+    expect(a.sql).not.toContain('booked_on');
+    expect(a.sql).not.toContain('invoiced_on');
   });
 });
 

@@ -9,6 +9,7 @@ import {
   defaultAggregate,
   describeAggregate,
   type Fragment,
+  hasShares,
   isNumeric,
   isTemporal,
   type UnboundComparison,
@@ -353,7 +354,7 @@ class FollowUpMerge {
     };
     if (intent.percent) {
       const m = intent.measures[0];
-      if (m && m.agg !== 'count' && m.agg !== 'sum' && !(m.agg === 'avg' && m.implicit))
+      if (m && !hasShares(m))
         throw new CannotMerge(
           `A percentage of an ${describeAggregate(m.agg)} does not add up; ask for a count or a total.`,
         );

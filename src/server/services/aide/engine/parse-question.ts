@@ -4,12 +4,19 @@
  * lexemes it used. Whatever meaningful word is left unused at the end makes the question
  * "not understood": a filter or column we silently dropped would give a wrong answer.
  */
-import type { ColumnHit, ColumnIndex, Lexeme, ValueHit } from './column-index.js';
+import {
+  type ColumnHit,
+  type ColumnIndex,
+  isFlag,
+  isIdColumn,
+  type Lexeme,
+  type ValueHit,
+} from './column-index.js';
 import type { ColumnDescription } from './engine.types.js';
 import type { ComparisonOp } from './lexer.js';
 import { isYear, type Period, readPeriod } from './periods.js';
 import type { Filter, GroupTarget, GroupUnit, Measure, QueryIntent } from './query-intent.js';
-import { stem } from './text.js';
+import { splitWords, stem } from './text.js';
 import {
   AGGREGATE_PHRASES,
   type Aggregate,
@@ -17,9 +24,11 @@ import {
   COMPARISON_PHRASES,
   FILLER_WORDS,
   LEVEL_WORDS,
+  MOST_ADJECTIVE_COLUMNS,
   NEGATIONS,
   NUMBER_UNITS,
   ROW_NOUNS,
+  SUMMED_SYNONYMS,
   SUPERLATIVE_COLUMNS,
   SUPERLATIVES,
   TIME_UNIT_WORDS,
@@ -162,6 +171,8 @@ const LINK_WORDS = new Set([
   'their',
   'having',
 ]);
+// Words that only say a column holds kinds of things: "payment type" is the column payment.
+const QUALIFIER_WORDS = new Set(['type', 'types', 'kind', 'kinds', 'method', 'methods']);
 const EARLIEST = new Set(['earliest', 'first', 'oldest']);
 const LATEST = new Set(['latest', 'last', 'newest', 'recent']);
 const EXTRA_ROW_NOUNS = new Set([
@@ -243,12 +254,16 @@ class QuestionParser {
   private percentAsked = false;
   private listAsked = false;
   private interrogatives: ColumnDescription[] = [];
-  private pendingAggregates: { agg: Aggregate | 'count'; at: number; distinct: boolean }[] = [];
+  /** Aggregate words waiting for their column; `from` is where the word starts ("conversions total"). */
+  private pendingAggregates: { agg: Aggregate | 'count'; at: number; distinct: boolean; from?: number }[] =
+    [];
   private readonly aggregateWordAt = new Set<number>();
   private recentRows?: { direction: 'desc' | 'asc'; limit: number };
   private readonly unboundComparisons: UnboundComparison[] = [];
   private readonly bareAggregates: Aggregate[] = [];
   private rowNounColumnNamed = false;
+  /** "per day": a time group asked with "per", which after "average" can mean a daily mean. */
+  private perTimeUnit?: GroupUnit;
 
   constructor(
     private readonly lex: Lexeme[],
@@ -266,6 +281,7 @@ class QuestionParser {
   private readPasses(): void {
     this.readTextMatches();
     this.readNumberFilters();
+    this.readSignFilters();
     this.readDateFilters();
     this.readTimeGroups();
     this.readValueFilters();
@@ -463,6 +479,25 @@ class QuestionParser {
     }
   }
 
+  /** "negative profit", "orders where profit is negative", "positive balance": compared with 0. */
+  private readSignFilters() {
+    for (let i = 0; i < this.lex.length; i++) {
+      const w = this.word(i);
+      if (w !== 'negative' && w !== 'positive') continue;
+      const op = w === 'negative' ? '<' : '>';
+      if (this.columnAt(i + 1, isNumeric)) {
+        this.filters.push({ kind: 'compare', column: this.columnAt(i + 1, isNumeric)!, op, value: 0 });
+        this.markUsed(i, 2);
+        continue;
+      }
+      const colAt = this.columnBefore(i, isNumeric);
+      if (colAt >= 0 && i - colAt <= 2) {
+        this.filters.push({ kind: 'compare', column: this.columnAt(colAt, isNumeric)!, op, value: 0 });
+        this.markUsed(colAt, i - colAt + 1);
+      }
+    }
+  }
+
   /** Date column a date phrase at i applies to: one named next to it, else resolved later. */
   private dateColumnNear(i: number): { column?: ColumnDescription; at: number } {
     for (const k of [i - 1, i - 2, i - 3]) {
@@ -496,9 +531,10 @@ class QuestionParser {
       this.defaultDateColumnCache = this.options.dateColumn;
       return this.options.dateColumn;
     }
-    if (temporal.length === 1) {
-      this.defaultDateColumnCache = temporal[0]!;
-      return temporal[0]!;
+    const primary = temporal.length === 1 ? temporal : temporal.filter((c) => !isLaterDate(c));
+    if (primary.length === 1) {
+      this.defaultDateColumnCache = primary[0]!;
+      return primary[0]!;
     }
     if (temporal.length === 0)
       throw new NotUnderstood('This dataset has no date column to filter or group by time.');
@@ -655,7 +691,10 @@ class QuestionParser {
       else if ((w === 'over' || w === 'across' || w === 'through') && this.word(i + 1) === 'time')
         [unit, length] = ['month', 2];
       else if (w === 'trend' || w === 'trends' || w === 'timeline' || w === 'evolution') unit = 'month';
-      else if (TIME_UNIT_WORDS[w]) {
+      else if (TIME_UNIT_WORDS[w] && !w.endsWith('s') && this.superlativeBefore(i)) {
+        // "hottest day", "busiest month": one row per day, the best one (ranked later).
+        unit = TIME_UNIT_WORDS[w];
+      } else if (TIME_UNIT_WORDS[w]) {
         const group = GROUP_WORDS.map((g) => g.split(' ')).find((g) =>
           g.every((part, k) => this.word(i - g.length + k) === part),
         );
@@ -663,6 +702,7 @@ class QuestionParser {
           unit = TIME_UNIT_WORDS[w];
           start = i - group.length;
           length = group.length + 1;
+          if (group.join(' ') === 'per') this.perTimeUnit = unit;
         } else if (this.word(i + 1) === 'by' && this.word(i + 2) === w) {
           // "month by month"
           [unit, length] = [TIME_UNIT_WORDS[w], 3];
@@ -686,6 +726,18 @@ class QuestionParser {
     }
   }
 
+  private superlativeBefore(i: number): boolean {
+    const w = this.word(i - 1);
+    if (!w) return false;
+    return (
+      SUPERLATIVES[w] !== undefined ||
+      SUPERLATIVE_COLUMNS[w] !== undefined ||
+      /^[a-z]{3,}iest$/.test(w) ||
+      (MOST_ADJECTIVE_COLUMNS[w] !== undefined &&
+        (this.word(i - 2) === 'most' || this.word(i - 2) === 'least'))
+    );
+  }
+
   /** Cell values named in the question: "orders from Germany", "not Cancelled", "France vs Spain". */
   private readValueFilters() {
     const byColumn = new Map<ColumnDescription, { values: string[]; negated: boolean; versus: boolean }>();
@@ -706,6 +758,7 @@ class QuestionParser {
           }
         }
       }
+      hits = this.directedHits(hits, i);
       if (new Set(hits.map((h) => h.column)).size > 1)
         throw new NotUnderstood(
           `"${l.raw}" appears in several columns (${[...new Set(hits.map((h) => h.column.originalName))].join(', ')}); name the column too.`,
@@ -777,6 +830,40 @@ class QuestionParser {
     }
   }
 
+  /**
+   * "from AMS to LHR", "trips to JFK Airport": a value found in both columns of an origin /
+   * destination pair goes to the one the preposition names, when the headers say which is which.
+   */
+  private directedHits(hits: ValueHit[], i: number): ValueHit[] {
+    const before = this.word(i - 1);
+    const side =
+      before === 'from' ? ORIGIN_WORDS : before === 'to' || before === 'into' ? DESTINATION_WORDS : undefined;
+    if (!side) return hits;
+    const other = side === ORIGIN_WORDS ? DESTINATION_WORDS : ORIGIN_WORDS;
+    const directed = hits.filter((h) => headerWords(h.column).some((w) => side.has(w)));
+    if (new Set(directed.map((h) => h.column)).size === 1) return directed;
+    if (directed.length > 0 || hits.length !== 1 || !headerWords(hits[0]!.column).some((w) => other.has(w)))
+      return hits;
+    // "flights to AMS" where AMS is only among the origins seen: the destination is still meant.
+    const { column, value } = hits[0]!;
+    const rest = headerWords(column)
+      .filter((w) => !other.has(w))
+      .join(' ');
+    const partners = this.index.columns.filter(
+      (c) =>
+        c.type === column.type &&
+        headerWords(c).some((w) => side.has(w)) &&
+        headerWords(c)
+          .filter((w) => !side.has(w))
+          .join(' ') === rest,
+    );
+    if (partners.length !== 1)
+      throw new NotUnderstood(
+        `"${value}" is a value of ${column.originalName}; name the column it should be in.`,
+      );
+    return [{ column: partners[0]!, value }];
+  }
+
   /** "<column> is missing", "without <column>", "paid orders", "not remote", "where paid is false". */
   private readNullAndBooleanFilters() {
     for (let i = 0; i < this.lex.length; i++) {
@@ -799,7 +886,14 @@ class QuestionParser {
         this.markUsed(i - 1, 2);
         continue;
       }
-      if (column.type !== 'boolean' || pickColumn(l, (c) => c.type === 'boolean') !== column) continue;
+      if (!isFlag(column) || pickColumn(l, isFlag) !== column) continue;
+      // "average survived", "count by churned": the 0/1 column is the measure or the group.
+      const previous = this.word(i - 1) ?? '';
+      if (
+        column.type !== 'boolean' &&
+        (AGGREGATE_PHRASES.some(([phrase]) => phrase === previous) || GROUP_WORDS.includes(previous))
+      )
+        continue;
       let value = !l.negated;
       let start = i;
       let length = 1;
@@ -880,13 +974,12 @@ class QuestionParser {
     for (let i = 0; i < this.lex.length; i++) {
       const w = this.word(i);
       if (!w) continue;
-      // "youngest", "cheapest": a superlative that names its column.
-      const named = SUPERLATIVE_COLUMNS[w];
-      const namedColumn = named ? this.numericColumnNamed(named[0]) : undefined;
-      if (named && namedColumn && !this.superlative) {
-        this.superlative = { direction: named[1], at: i };
-        this.measures.push({ agg: defaultAggregate(namedColumn), column: namedColumn, implicit: true });
-        this.markUsed(i);
+      // "youngest", "cheapest", "windiest", "most expensive": a superlative that names its column.
+      const named = this.namedSuperlative(i);
+      if (named && !this.superlative) {
+        this.superlative = { direction: named.direction, at: i };
+        this.measures.push({ agg: defaultAggregate(named.column), column: named.column, implicit: true });
+        this.markUsed(i, named.length);
         continue;
       }
       // "latest 10 orders", "the 5 most recent records", "first 3 rows": rows in date order.
@@ -1017,7 +1110,7 @@ class QuestionParser {
       for (const [phrase, agg] of AGGREGATE_PHRASES) {
         const n = this.phraseAt(i, phrase);
         if (!n) continue;
-        this.pendingAggregates.push({ agg, at: i + n, distinct: false });
+        this.pendingAggregates.push({ agg, at: i + n, distinct: false, from: i });
         this.markUsed(i, n);
         for (let k = i; k < i + n; k++) this.aggregateWordAt.add(k);
         break;
@@ -1065,7 +1158,24 @@ class QuestionParser {
         )
           break;
       }
+      // "conversion total", "salary average": the column right before, when none follows.
+      if (
+        colAt < 0 &&
+        pending.from !== undefined &&
+        pending.agg !== 'count' &&
+        this.endsQuestion(pending.at)
+      ) {
+        const before = this.lex[pending.from - 1];
+        if (before?.kind === 'column' && !this.used[pending.from - 1] && pickColumn(before, isNumeric))
+          colAt = pending.from - 1;
+      }
       const lexeme = colAt >= 0 ? (this.lex[colAt] as ColumnLexeme) : undefined;
+      const entityId = pending.agg === 'count' ? this.entityIdAt(pending.at) : undefined;
+      if (entityId) {
+        this.measures.push({ agg: 'count-distinct', column: entityId.column });
+        this.markUsed(entityId.at);
+        continue;
+      }
       if (pending.agg === 'count') {
         const column = lexeme ? pickColumn(lexeme, () => true) : undefined;
         if (column && (pending.distinct || column.type === 'text')) {
@@ -1073,11 +1183,11 @@ class QuestionParser {
           this.markUsed(colAt);
         } else if (pending.distinct) {
           throw new NotUnderstood('Distinct count of what? Name a column after "distinct".');
-        } else if (column && column.type === 'boolean') {
-          this.measures.push({ agg: 'count' });
+        } else if (column && isFlag(column)) {
+          this.measures.push(this.rowCount());
           this.filters.push({ kind: 'boolean', column, value: !lexeme!.negated });
           this.markUsed(colAt);
-        } else this.measures.push({ agg: 'count' });
+        } else this.measures.push(this.rowCount());
         continue;
       }
       const accept =
@@ -1120,10 +1230,18 @@ class QuestionParser {
         this.markUsed(i);
         continue;
       }
+      // An identifier is not an amount: "passengers" near PassengerId names the rows.
+      if (top.every((h) => isIdColumn(h.column)) && this.isRowNoun(l)) {
+        this.rowNounColumnNamed = true;
+        this.markUsed(i);
+        continue;
+      }
       const numeric = top.filter((h) => isNumeric(h.column));
       if (numeric.length > 0 && (numeric.length === top.length || top.length === 1)) {
         const column = pickColumn(l, isNumeric)!;
-        this.measures.push({ agg: defaultAggregate(column), column, implicit: true });
+        // "payroll" is the total of the salaries, though a salary alone is averaged.
+        const summed = l.raw.split(' ').some((w) => SUMMED_SYNONYMS.has(w.toLowerCase()));
+        this.measures.push({ agg: summed ? 'sum' : defaultAggregate(column), column, implicit: true });
         this.markUsed(i);
         continue;
       }
@@ -1149,12 +1267,92 @@ class QuestionParser {
     }
   }
 
+  /**
+   * The column a superlative adjective at i names: listed ones ("oldest" -> age), "most/least
+   * <adjective>" ("most expensive" -> price), and "<noun>iest" whose noun names exactly one
+   * numeric column ("windiest" -> Wind Speed, "rainiest" -> Precipitation), highest first.
+   */
+  private namedSuperlative(
+    i: number,
+  ): { column: ColumnDescription; direction: 'desc' | 'asc'; length: number } | undefined {
+    const w = this.word(i)!;
+    const listed = SUPERLATIVE_COLUMNS[w];
+    if (listed) {
+      const column = this.onlyNumericColumnNamed(listed[0]);
+      return column ? { column, direction: listed[1], length: 1 } : undefined;
+    }
+    const adjective = this.word(i + 1);
+    if ((w === 'most' || w === 'least') && adjective && MOST_ADJECTIVE_COLUMNS[adjective]) {
+      const column = this.onlyNumericColumnNamed(MOST_ADJECTIVE_COLUMNS[adjective]!);
+      return column ? { column, direction: w === 'most' ? 'desc' : 'asc', length: 2 } : undefined;
+    }
+    const noun = /^([a-z]{3,})iest$/.exec(w);
+    if (noun && !SUPERLATIVES[w]) {
+      const column = this.onlyNumericColumnNamed([noun[1]!]);
+      return column ? { column, direction: 'desc', length: 1 } : undefined;
+    }
+    return undefined;
+  }
+
+  /** The one numeric column the words name between them; none when they name two. */
+  private onlyNumericColumnNamed(words: string[]): ColumnDescription | undefined {
+    const columns = new Set(
+      words.map((word) => this.numericColumnNamed(word)).filter((c) => c !== undefined),
+    );
+    return columns.size === 1 ? [...columns][0] : undefined;
+  }
+
   /** A numeric column named by one word ("age"), if exactly one. */
   private numericColumnNamed(word: string): ColumnDescription | undefined {
     const [lexeme] = this.index.lexemes([{ kind: 'word', text: word, raw: word }]);
     if (lexeme?.kind !== 'column') return undefined;
     const numeric = lexeme.hits.filter((h) => isNumeric(h.column));
     return numeric.length === 1 ? numeric[0]!.column : undefined;
+  }
+
+  /**
+   * What counting "the rows" means: the distinct identifiers of the one entity the question names
+   * when it has an identifier column ("percentage of orders by segment" counts Order IDs), else rows.
+   */
+  private rowCount(): Measure {
+    const named = new Set<ColumnDescription>();
+    for (let k = 0; k < this.lex.length; k++) {
+      const l = this.lex[k]!;
+      let raw: string | undefined;
+      if (l.kind === 'word') raw = l.text;
+      else if (l.kind === 'column' && l.hits[0]!.score === 1 && this.isRowNoun(l)) raw = l.raw;
+      if (raw === undefined || raw.includes(' ')) continue;
+      const column = this.index.idColumnsByStem.get(stem(raw.toLowerCase()));
+      if (column) named.add(column);
+    }
+    return named.size === 1 ? { agg: 'count-distinct', column: [...named][0]! } : { agg: 'count' };
+  }
+
+  /** Nothing but a group, filter or the end follows i: "conversion total [for each source]". */
+  private endsQuestion(i: number): boolean {
+    const next = this.lex[i];
+    return next === undefined || this.used[i] || (next.kind === 'word' && this.isFiller(next.text));
+  }
+
+  /**
+   * "how many orders" where an "Order ID" column exists: its distinct identifiers, so order lines
+   * (several rows per order) are not counted as orders. The noun must follow the count directly.
+   */
+  private entityIdAt(i: number): { column: ColumnDescription; at: number } | undefined {
+    const at = this.word(i) === 'the' ? i + 1 : i;
+    const l = this.lex[at];
+    if (!l || this.used[at]) return undefined;
+    const raw =
+      l.kind === 'word' ? l.text : l.kind === 'column' && l.hits[0]!.score === 1 ? l.raw : undefined;
+    if (raw === undefined || raw.includes(' ')) return undefined;
+    const column = this.index.idColumnsByStem.get(stem(raw.toLowerCase()));
+    return column ? { column, at } : undefined;
+  }
+
+  /** A text column was read at i ("payment" before "type"). */
+  private namesTextColumn(i: number): boolean {
+    const l = this.lex[i];
+    return l?.kind === 'column' && this.used[i] === true && l.hits[0]!.column.type === 'text';
   }
 
   private isRowNounWord(i: number): boolean {
@@ -1164,7 +1362,7 @@ class QuestionParser {
 
   private isRowNoun(l: ColumnLexeme): boolean {
     const s = stem(l.raw.split(' ').at(-1)!.toLowerCase());
-    return this.index.rowNounStems.has(s) || l.hits[0]!.column.name.match(/(^|_)id$/) !== null;
+    return this.index.rowNounStems.has(s) || isIdColumn(l.hits[0]!.column);
   }
 
   private rejectUnknownWords() {
@@ -1180,7 +1378,8 @@ class QuestionParser {
           EXTRA_ROW_NOUNS.has(l.text) ||
           this.index.rowNounStems.has(s) ||
           LIST_WORDS.has(l.text) ||
-          DISTINCT_WORDS.has(l.text)
+          DISTINCT_WORDS.has(l.text) ||
+          (QUALIFIER_WORDS.has(l.text) && this.namesTextColumn(i - 1))
         )
           continue;
         unknown.push(l.raw);
@@ -1196,6 +1395,7 @@ class QuestionParser {
   // ---- assembly ------------------------------------------------------------------------------
 
   private assemble(): QueryIntent {
+    this.refuseAveragePerPeriod();
     const measures = dedupeMeasures(this.measures);
     const groups = [...this.groups];
     const filters = [...this.filters];
@@ -1228,7 +1428,7 @@ class QuestionParser {
         throw new NotUnderstood('Ranked by what? Name a numeric column, e.g. "top 5 by <column>".');
       }
       if (this.countAsked || groups.length > 0 || (superlative && groups.length > 0))
-        measures.push({ agg: 'count' });
+        measures.push(this.rowCount());
       else if (superlative) throw new NotUnderstood('Highest or lowest what? Name a column.');
     }
 
@@ -1247,13 +1447,13 @@ class QuestionParser {
 
     if (this.percentAsked) {
       if (groups.length > 0) {
-        if (measures.length === 0) measures.push({ agg: 'count' });
+        if (measures.length === 0) measures.push(this.rowCount());
         return this.checked({ measures, groups, filters, percent: { kind: 'of-total' }, ranking });
       }
       const numerator: Filter[] = filters.filter((f) => f.kind !== 'period' && f.kind !== 'trailing');
       if (numerator.length === 0)
         throw new NotUnderstood('Percentage of what? Say which rows, e.g. "percentage of rows where ...".');
-      if (measures.length === 0) measures.push({ agg: 'count' });
+      if (measures.length === 0) measures.push(this.rowCount());
       return this.checked({
         measures,
         groups,
@@ -1302,10 +1502,27 @@ class QuestionParser {
     return this.checked({ measures, groups, filters, ranking });
   }
 
+  /**
+   * "average sessions per day" of an amount reads two ways: the mean of each day's total (one
+   * number) or each day's mean over its rows (a series), and which one is meant depends on how
+   * many rows a day has. Levels ("average temperature per month") are a series either way.
+   */
+  private refuseAveragePerPeriod() {
+    if (!this.perTimeUnit) return;
+    const unit = this.perTimeUnit;
+    const amount = this.measures.find(
+      (m) => m.agg === 'avg' && !m.implicit && defaultAggregate(m.column) === 'sum',
+    );
+    if (amount && 'column' in amount)
+      throw new NotUnderstood(
+        `"Average ${amount.column.originalName} per ${unit}" can mean the mean of each ${unit}'s total or each ${unit}'s mean; ask for "total ${amount.column.originalName} by ${unit}" or "average ${amount.column.originalName} by ${unit}".`,
+      );
+  }
+
   private checked(intent: QueryIntent): QueryIntent {
     if (intent.percent?.kind === 'of-filter' || intent.percent?.kind === 'of-total') {
       const m = intent.measures[0];
-      if (m && m.agg !== 'count' && m.agg !== 'sum' && !(m.agg === 'avg' && 'implicit' in m && m.implicit))
+      if (m && !hasShares(m))
         throw new NotUnderstood(
           `A percentage of an ${describeAggregate(m.agg)} does not add up; ask for a count or a total.`,
         );
@@ -1315,6 +1532,33 @@ class QuestionParser {
       throw new NotUnderstood('Ask for at most the top 1000.');
     return intent;
   }
+}
+
+// Header words of the two ends of a journey or transfer ("Origin"/"Destination", "pickup_zone"/"dropoff_zone").
+const ORIGIN_WORDS = new Set(
+  'origin from source src pickup departure departing start starting sender orig'.split(' '),
+);
+const DESTINATION_WORDS = new Set(
+  'destination dest to dropoff arrival arriving end ending target receiver recipient'.split(' '),
+);
+
+// Header words of a date that follows the row's own event (shipped after ordered, dropped off
+// after picked up): when all date columns but one are such, the remaining one is the row's date.
+const LATER_DATE_WORDS = new Set(
+  (
+    'ship shipped shipping dropoff drop delivery delivered arrival arrived arrive end ended close closed ' +
+    'completed completion resolved return returned due updated modified finish finished expiry expires'
+  ).split(' '),
+);
+
+function headerWords(column: ColumnDescription): string[] {
+  return [...new Set([...splitWords(column.name), ...splitWords(column.originalName)])];
+}
+
+function isLaterDate(column: ColumnDescription): boolean {
+  return [column.name, column.originalName].some((source) =>
+    splitWords(source).some((w) => LATER_DATE_WORDS.has(w)),
+  );
 }
 
 /** The best column of a lexeme satisfying `accept`; refuses when two are equally good. */
@@ -1332,6 +1576,17 @@ export function pickColumn(
       { ambiguous: tied.map((h) => h.column) },
     );
   return hits[0]!.column;
+}
+
+/**
+ * Whether a measure can be shown as shares of its total: counts and sums, an average that only
+ * defaulted from the column (summed instead), and distinct identifiers ("orders" by Order ID),
+ * whose total is counted once, not added up over the groups.
+ */
+export function hasShares(m: Measure): boolean {
+  if (m.agg === 'count' || m.agg === 'sum') return true;
+  if (m.agg === 'count-distinct') return isIdColumn(m.column) && !m.unit;
+  return m.agg === 'avg' && m.implicit === true;
 }
 
 /** Amounts add up across rows; levels and rates (price, temperature, age) are averaged. */

@@ -1,5 +1,6 @@
 /**
- * Calendar periods named in questions ("2024", "March 2024", "Q1 2024", "2024-03-05", "March")
+ * Calendar periods named in questions ("2024", "March 2024", "Q1 2024", "summer 2024", "H2 2023",
+ * "2024-03-05", "March")
  * as half-open day ranges, so every date filter is `start <= d < end` whatever the column type.
  */
 import type { Token } from './lexer.js';
@@ -50,6 +51,23 @@ function dayOfMonth(token: Token | undefined): number | undefined {
   return undefined;
 }
 
+// Seasons as the meteorological seasons of the northern hemisphere. Winter is left out: it spans
+// two years, and which one "winter 2024" means is not settled.
+const SEASONS: Record<string, number> = { spring: 3, summer: 6, autumn: 9, fall: 9 };
+
+/** A season or a half year: months that only make a period with a year after them. */
+function spanAt(token: Token | undefined): { firstMonth: number; months: number; label: string } | undefined {
+  if (token?.kind !== 'word') return undefined;
+  const season = SEASONS[token.text];
+  if (season) return { firstMonth: season, months: 3, label: token.text };
+  const half = /^h([12])$/.exec(token.text);
+  return half ? { firstMonth: half[1] === '1' ? 1 : 7, months: 6, label: `H${half[1]}` } : undefined;
+}
+
+function wordAt(token: Token | undefined, word: string): boolean {
+  return token?.kind === 'word' && token.text === word;
+}
+
 function monthAt(token: Token | undefined, next: Token | undefined): number | undefined {
   if (token?.kind !== 'word') return undefined;
   // "may" is a verb as often as a month: only a month when a year or day follows.
@@ -84,6 +102,22 @@ export function readPeriod(
         label: `Q${q} ${year}`,
       },
       length: 2,
+    };
+  }
+  const span = spanAt(t);
+  if (span) {
+    // "summer 2024", "summer of 2024", "H1 2024"
+    const yearAt = isYear(at(i + 1)) ? i + 1 : wordAt(at(i + 1), 'of') && isYear(at(i + 2)) ? i + 2 : -1;
+    if (yearAt < 0) return undefined;
+    const year = (at(yearAt) as { value: number }).value;
+    return {
+      period: {
+        kind: 'range',
+        start: iso(year, span.firstMonth, 1),
+        end: iso(year, span.firstMonth + span.months, 1),
+        label: `${span.label} ${year}`,
+      },
+      length: yearAt - i + 1,
     };
   }
   const month = monthAt(t, at(i + 1));

@@ -17,17 +17,20 @@ export const SYNONYM_GROUPS: readonly (readonly string[])[] = [
   ['category', 'kind', 'segment'],
   ['employee', 'staff', 'worker'],
   ['department', 'dept', 'division'],
-  ['salary', 'pay', 'wage', 'compensation', 'earnings'],
+  ['salary', 'pay', 'wage', 'compensation', 'earnings', 'payroll'],
   ['city', 'town'],
   ['product', 'item'],
   ['temperature', 'temp'],
-  ['price', 'cost'],
+  ['price', 'cost', 'fare'],
   ['gender', 'sex'],
   ['station', 'location', 'site'],
   ['rainfall', 'precipitation', 'rain'],
   ['job', 'role', 'position'],
   ['score', 'rating'],
 ];
+
+/** Synonyms that name the total of a column otherwise averaged: "payroll" sums the salaries. */
+export const SUMMED_SYNONYMS = new Set(['payroll']);
 
 /** Words with no meaning for the query ("what is the ... please"); ignored wherever they are left over. */
 export const FILLER_WORDS = new Set(
@@ -42,7 +45,7 @@ export const FILLER_WORDS = new Set(
     // Verbs that only say the rows happened: "products sold", "people who work in".
     ' sold sell sells selling bought buy made make placed work works working worked recorded registered' +
     ' generated got occurred happened came come employed measured logged spent comes brings bring' +
-    ' generates generate contributes contribute gets'
+    ' generates generate contributes contribute gets paid charged taken took'
   ).split(/\s+/),
 );
 
@@ -52,6 +55,15 @@ export const ROW_NOUNS = new Set(
     ' ',
   ),
 );
+
+/** Nouns that name the same rows: a dataset whose title or id column says one accepts the others. */
+export const ROW_NOUN_GROUPS: readonly (readonly string[])[] = [
+  // "taxis" as well: the stemmer keeps a final "is" ("analysis").
+  ['trip', 'ride', 'journey', 'taxi', 'taxis', 'cab'],
+  ['order', 'purchase'],
+  ['passenger', 'traveller', 'traveler'],
+  ['employee', 'staff', 'worker'],
+];
 
 /** Units written after a number ("40 km/h", "50 years"): part of the number, not a column. */
 export const NUMBER_UNITS = new Set(
@@ -72,19 +84,38 @@ export const COMPARATIVE_COLUMNS: Record<string, [string, '>' | '<']> = {
   shorter: ['height', '<'],
 };
 
-/** Superlative adjectives that name their column: "youngest" is the lowest age. */
-export const SUPERLATIVE_COLUMNS: Record<string, [string, 'desc' | 'asc']> = {
-  youngest: ['age', 'asc'],
-  oldest: ['age', 'desc'],
-  cheapest: ['price', 'asc'],
-  priciest: ['price', 'desc'],
-  coldest: ['temperature', 'asc'],
-  hottest: ['temperature', 'desc'],
-  warmest: ['temperature', 'desc'],
-  heaviest: ['weight', 'desc'],
-  lightest: ['weight', 'asc'],
-  tallest: ['height', 'desc'],
-  shortest: ['height', 'asc'],
+/**
+ * Superlative adjectives that name their column: "youngest" is the lowest age. Several words: the
+ * one of them that names exactly one numeric column ("longest" trip is its duration or distance,
+ * whichever the dataset has; both is ambiguous and refused).
+ */
+export const SUPERLATIVE_COLUMNS: Record<string, [string[], 'desc' | 'asc']> = {
+  youngest: [['age'], 'asc'],
+  oldest: [['age'], 'desc'],
+  cheapest: [['price'], 'asc'],
+  priciest: [['price'], 'desc'],
+  coldest: [['temperature'], 'asc'],
+  hottest: [['temperature'], 'desc'],
+  warmest: [['temperature'], 'desc'],
+  heaviest: [['weight'], 'desc'],
+  lightest: [['weight'], 'asc'],
+  tallest: [['height'], 'desc'],
+  shortest: [['height', 'duration', 'distance', 'length'], 'asc'],
+  longest: [['duration', 'distance', 'length'], 'desc'],
+  farthest: [['distance'], 'desc'],
+  furthest: [['distance'], 'desc'],
+  fastest: [['speed'], 'desc'],
+  slowest: [['speed'], 'asc'],
+  wettest: [['precipitation'], 'desc'],
+  driest: [['precipitation'], 'asc'],
+};
+
+/** "most expensive", "least expensive": adjectives that name a column only after most/least. */
+export const MOST_ADJECTIVE_COLUMNS: Record<string, string[]> = {
+  expensive: ['price'],
+  costly: ['price'],
+  profitable: ['profit'],
+  populous: ['population'],
 };
 
 /** Everyday words for common cell values: "women" finds the value Female. */
@@ -123,6 +154,7 @@ export const SUPERLATIVES: Record<string, 'desc' | 'asc'> = {
   biggest: 'desc',
   greatest: 'desc',
   most: 'desc',
+  busiest: 'desc',
   best: 'desc',
   top: 'desc',
   lowest: 'asc',
