@@ -9,7 +9,6 @@ import {
   seriousAxeViolations,
 } from '../support/browser.js';
 import { type E2eApp, startE2eApp } from '../support/e2e-app.js';
-import { repoRoot } from '../support/server-process.js';
 
 /**
  * An admin's "AI usage" page in a real Chromium against the built server: two questions (the
@@ -59,16 +58,23 @@ describe('AIDE usage page in Chromium', () => {
     const token = await app!.signUp(email, password);
     const datasetId = await app!.uploadCsv('Sales', salesCsv(), token);
 
-    // The same question twice: the second answer comes from the cache.
-    for (const expectCached of [false, true]) {
-      const asked = await app!.api('/api/aide/nl2sql', {
+    // The same question until it comes from the cache: the first answer is computed, and so is
+    // one asked just after AXI stores the profile (what AIDE shows of the dataset, so its cache
+    // version, changes then).
+    let asked = 0;
+    let cached = false;
+    while (!cached && asked < 5) {
+      const answer = await app!.api('/api/aide/nl2sql', {
         method: 'POST',
         body: { datasetId, question: 'total revenue by region' },
         token,
       });
-      expect(asked.status).toBe(200);
-      expect(Boolean(asked.body.cached)).toBe(expectCached);
+      expect(answer.status).toBe(200);
+      asked++;
+      cached = Boolean(answer.body.cached);
+      if (!cached) await new Promise((resolve) => setTimeout(resolve, 300));
     }
+    expect(cached, 'an answer from the cache').toBe(true);
     const insights = await app!.api(`/api/aide/insights/${datasetId}`, { method: 'POST', token });
     expect(insights.status).toBe(200);
 
@@ -78,7 +84,7 @@ describe('AIDE usage page in Chromium', () => {
     await page.getByRole('heading', { level: 1, name: 'AI usage' }).waitFor();
     await page.getByTestId('usage-requests-value').waitFor({ timeout: 15_000 });
 
-    await expect(tile(page, 'requests')).resolves.toBe('3');
+    await expect(tile(page, 'requests')).resolves.toBe(String(asked + 1));
     await expect(tile(page, 'cached')).resolves.toBe('1');
     await expect(tile(page, 'fallback')).resolves.toBe('0');
     await expect(tile(page, 'cost')).resolves.toBe('$0.00');
@@ -92,7 +98,7 @@ describe('AIDE usage page in Chromium', () => {
       'Questions',
       'Built-in engine',
       '—',
-      '2',
+      String(asked),
       '1',
       '0',
       '0',
@@ -105,15 +111,14 @@ describe('AIDE usage page in Chromium', () => {
     await page.getByLabel('User', { exact: true }).selectOption({ label: email });
     await page.waitForURL(/\/app\/ai-usage\?user=/);
     await checkScreen(page, 'light');
-    await page.screenshot({ path: join(repoRoot, 'docs/images/aide-usage.png'), fullPage: true });
 
     // Another window goes into the address and is asked for.
-    const asked = page.waitForRequest((r) => r.url().includes('/api/aide/usage?'));
+    const usageRequest = page.waitForRequest((r) => r.url().includes('/api/aide/usage?'));
     await page.getByLabel('Window', { exact: true }).selectOption('7d');
-    const params = new URL((await asked).url()).searchParams;
+    const params = new URL((await usageRequest).url()).searchParams;
     expect((Date.parse(params.get('to')!) - Date.parse(params.get('from')!)) / 86_400_000).toBe(7);
     await page.waitForURL(/range=7d/);
-    await expect(tile(page, 'requests')).resolves.toBe('3');
+    await expect(tile(page, 'requests')).resolves.toBe(String(asked + 1));
 
     await page.getByLabel('Theme').selectOption('dark');
     await checkScreen(page, 'dark');

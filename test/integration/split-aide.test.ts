@@ -42,6 +42,16 @@ describe.each(realComponents())(
       });
       expect(uploaded.status, await uploaded.clone().text()).toBe(201);
       const datasetId = ((await uploaded.json()) as { dataset: { id: string } }).dataset.id;
+      // What AIDE shows of a dataset (its cache version) changes once, when AXI stores the profile.
+      const db = new pg.Client({ connectionString: env.DATABASE_URL });
+      await db.connect();
+      cleanups.push(() => db.end());
+      await waitFor(
+        async () =>
+          (await db.query('select 1 from axi.dataset_profiles where dataset_id = $1', [datasetId]))
+            .rowCount === 1,
+        { what: 'AXI to store the profile' },
+      );
 
       const ask = (url: string, question: string) =>
         fetch(`${url}/api/aide/nl2sql`, {
@@ -89,9 +99,6 @@ describe.each(realComponents())(
         return found.length;
       };
       expect(await cachedKeys()).toBe(2);
-      const db = new pg.Client({ connectionString: env.DATABASE_URL });
-      await db.connect();
-      cleanups.push(() => db.end());
       const { rows: reader } = await db.query<{ name: string }>(
         'select table_name as name from aide.reader_tables where dataset_id = $1',
         [datasetId],

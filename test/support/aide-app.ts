@@ -6,6 +6,7 @@ import type { Runtime } from '../../src/server/runtime.js';
 import { testPassword } from './axi-accounts.js';
 import { startTestRuntime } from './test-runtime.js';
 import { createTestIssuer } from './tokens.js';
+import { waitFor } from './wait-for.js';
 
 /** Asserts a problem+json answer of `status` and `type`; returns its body. */
 export function expectProblem(res: LightMyRequestResponse, status: number, type: string) {
@@ -26,6 +27,11 @@ export interface AideTestApp {
   aliceId: string;
   /** Uploads a CSV through AXI as alice; returns the dataset id. */
   upload(name: string, csv: string): Promise<string>;
+  /**
+   * Waits until AXI has stored the dataset's profile. What AIDE shows a provider about a dataset
+   * (and so its cache version) changes once when the profile lands after an upload.
+   */
+  profiled(datasetId: string): Promise<void>;
 }
 
 /**
@@ -72,6 +78,18 @@ export async function startAideTestApp(env: Record<string, string>): Promise<Aid
       });
       expect(res.statusCode, res.body).toBe(201);
       return res.json().dataset.id as string;
+    },
+    async profiled(datasetId) {
+      const aide = runtime.databases.get('aide')!.db;
+      await waitFor(
+        async () =>
+          (await aide
+            .selectFrom('axi.datasetProfiles')
+            .select('datasetId')
+            .where('datasetId', '=', datasetId)
+            .executeTakeFirst()) !== undefined,
+        { what: `the profile of dataset ${datasetId}` },
+      );
     },
   };
 }

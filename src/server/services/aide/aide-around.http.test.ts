@@ -51,6 +51,9 @@ describe.each(runtimeTargets())('AIDE cache, rate limits and usage on $name', (t
       app = t.app;
       datasetId = await t.upload('sales', csv);
       otherDatasetId = await t.upload('sales copy', csv);
+      // Cache keys hold the dataset's version, which changes once when the profile lands.
+      await t.profiled(datasetId);
+      await t.profiled(otherDatasetId);
     });
     afterAll(async () => {
       await t?.runtime.close();
@@ -127,6 +130,7 @@ describe.each(runtimeTargets())('AIDE cache, rate limits and usage on $name', (t
 
     it('answers insights again from the cache, with the time they were computed', async () => {
       const visits = await t.upload('visits', visitsCsv);
+      await t.profiled(visits);
       const generate = async () => {
         const res = await app.inject({
           method: 'POST',
@@ -303,6 +307,7 @@ describe.each(runtimeTargets())('AIDE cache, rate limits and usage on $name', (t
         }),
       );
       datasetId = await t.upload('sales', csv);
+      await t.profiled(datasetId);
       const row = await t.db
         .selectFrom('axi.datasets')
         .select('tableName')

@@ -169,9 +169,13 @@ function EventRow({
           </td>
         </tr>
       )}
+      {/* The highlight fades out (the transition belongs to the state it fades into); while it is
+          on, a theme switch must not fade, or the row is light-on-light for a second. */}
       <tr
-        className={`border-t border-slate-100 transition-colors duration-1000 dark:border-slate-800 ${
-          fresh ? 'bg-amber-100 dark:bg-amber-900/50' : 'hover:bg-slate-50 dark:hover:bg-slate-800/50'
+        className={`border-t border-slate-100 dark:border-slate-800 ${
+          fresh
+            ? 'bg-amber-100 dark:bg-amber-900/50'
+            : 'transition-colors duration-1000 hover:bg-slate-50 dark:hover:bg-slate-800/50'
         }`}
         data-fresh={fresh || undefined}
       >
