@@ -2,12 +2,12 @@ import { ZodError } from 'zod';
 import { Button } from '../../../shared/ui/button.js';
 import { AnalysisError } from '../../analytics/components/analysis-error.js';
 
-/** An answer that does not match the contract says so in words rather than as zod's issue list. */
+/** What an answer that does not match the contract says, rather than zod's issue list. */
+export const UNREADABLE_ANSWER =
+  'The server’s answer could not be read; reload the page (the page and the server may be different versions).';
+
 function readable(error: unknown): unknown {
-  if (!(error instanceof ZodError)) return error;
-  return new Error(
-    'The server’s answer could not be read; reload the page (the page and the server may be different versions).',
-  );
+  return error instanceof ZodError ? new Error(UNREADABLE_ANSWER) : error;
 }
 
 /** A failed load: the server's problem detail (or what went wrong), and a way to try again. */

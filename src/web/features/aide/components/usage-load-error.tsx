@@ -1,6 +1,7 @@
 import { ZodError } from 'zod';
 import { ApiError } from '../../../shared/api/http.js';
 import { Button } from '../../../shared/ui/button.js';
+import { UNREADABLE_ANSWER } from './load-error.js';
 
 function describe(error: unknown): { title: string; detail: string; fields: string[] } {
   if (error instanceof ApiError && error.status === 403) {
@@ -13,8 +14,7 @@ function describe(error: unknown): { title: string; detail: string; fields: stri
   if (error instanceof ZodError) {
     return {
       title: 'Could not load AI usage',
-      detail:
-        'The server’s answer could not be read; reload the page (the page and the server may be different versions).',
+      detail: UNREADABLE_ANSWER,
       fields: [],
     };
   }
