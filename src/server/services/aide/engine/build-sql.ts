@@ -221,6 +221,8 @@ function filterSql(
       return `${col} ${f.negated ? 'NOT ILIKE' : 'ILIKE'} ${likeLiteral(f.fragment, f.where)}`;
     case 'null':
       return `${col} IS ${f.negated ? 'NOT NULL' : 'NULL'}`;
+    case 'zero-or-null':
+      return `(${col} = 0 OR ${col} IS NULL)`;
     case 'boolean':
       if (f.column.type !== 'boolean') return `${col} = ${f.value ? 1 : 0}`;
       return `${col} = ${f.value ? 'true' : 'false'}`;
@@ -283,6 +285,8 @@ export function filterText(f: Filter): string {
       return `${name} ${f.negated ? 'does not ' : ''}${{ contains: 'contain', starts: 'start with', ends: 'end with' }[f.where]}${f.negated ? '' : 's'} "${f.fragment}"`;
     case 'null':
       return `${name} is ${f.negated ? 'present' : 'missing'}`;
+    case 'zero-or-null':
+      return `${name} is 0 or missing (no ${name} counts both)`;
     case 'boolean':
       return `${name} is ${f.value}`;
     case 'period':

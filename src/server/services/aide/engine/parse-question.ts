@@ -24,6 +24,8 @@ import {
   COMPARISON_PHRASES,
   FILLER_WORDS,
   LEVEL_WORDS,
+  MEASURE_SUPERLATIVES,
+  MEASURE_VERBS,
   MOST_ADJECTIVE_COLUMNS,
   NEGATIONS,
   NUMBER_UNITS,
@@ -262,6 +264,8 @@ class QuestionParser {
   private readonly unboundComparisons: UnboundComparison[] = [];
   private readonly bareAggregates: Aggregate[] = [];
   private rowNounColumnNamed = false;
+  /** "in total": one amount is asked for, as with "how much". */
+  private inTotal = false;
   /** "per day": a time group asked with "per", which after "average" can mean a daily mean. */
   private perTimeUnit?: GroupUnit;
 
@@ -279,6 +283,7 @@ class QuestionParser {
 
   /** The passes, in order: each marks the words it used; a word left unused is refused. */
   private readPasses(): void {
+    this.refuseCompoundOfTwoColumns();
     this.readTextMatches();
     this.readNumberFilters();
     this.readSignFilters();
@@ -305,12 +310,7 @@ class QuestionParser {
     const groups = [...this.groups];
     if (this.comparisons.length > 0) groups.push({ kind: 'sides', sides: this.comparisons });
     const namesRows =
-      this.rowNounColumnNamed ||
-      this.lex.some(
-        (l) =>
-          l.kind === 'word' &&
-          (ROW_NOUNS.has(l.text) || ROW_LIST_WORDS.has(l.text) || this.index.rowNounStems.has(stem(l.text))),
-      );
+      this.namesRowNoun() || this.lex.some((l) => l.kind === 'word' && ROW_LIST_WORDS.has(l.text));
     return {
       measures: dedupeMeasures(this.measures),
       bareAggregates: [...new Set(this.bareAggregates)],
@@ -370,6 +370,25 @@ class QuestionParser {
   }
 
   // ---- passes --------------------------------------------------------------------------------
+
+  /**
+   * "conversion rate" where the dataset has Conversions and Bounce Rate: a number column followed
+   * by one word of another number column's header names a measure the dataset does not have
+   * (conversions per session), not the two columns side by side.
+   */
+  private refuseCompoundOfTwoColumns() {
+    for (let i = 1; i < this.lex.length; i++) {
+      const [first, second] = [this.lex[i - 1]!, this.lex[i]!];
+      if (first.kind !== 'column' || second.kind !== 'column') continue;
+      if (!second.hits.every((h) => h.score === 1 && isNumeric(h.column))) continue;
+      if (!first.hits.every((h) => isNumeric(h.column))) continue;
+      if (second.hits.some((h) => first.hits.some((f) => f.column === h.column))) continue;
+      throw new NotUnderstood(
+        `"${first.raw} ${second.raw}" is not a column of this dataset ("${second.raw}" is part of ${second.hits.map((h) => h.column.originalName).join(', ')}); name the columns one by one.`,
+        { ambiguous: [...first.hits, ...second.hits].map((h) => h.column) },
+      );
+    }
+  }
 
   /** "<column> contains 'x'", "name starting with A". */
   private readTextMatches() {
@@ -438,7 +457,11 @@ class QuestionParser {
       }
       // "40 km/h", "50 years": the unit belongs to the number.
       const numberEnd = span;
-      while (NUMBER_UNITS.has(this.word(i + span) ?? '') && !(op === 'between' && isYear(first))) span++;
+      let percent = first.percent || high?.percent === true;
+      while (NUMBER_UNITS.has(this.word(i + span) ?? '') && !(op === 'between' && isYear(first))) {
+        if (PERCENT_UNITS.has(this.word(i + span)!)) percent = true;
+        span++;
+      }
       let colAt = impliedColumn ? -1 : this.columnBefore(i, isNumeric);
       if (colAt < 0 && !impliedColumn && this.columnAt(i + span, isNumeric)) colAt = i + span;
       // "over 5000 in revenue"
@@ -455,6 +478,10 @@ class QuestionParser {
         // A follow-up's "orders over 100" compares the previous question's measure; years stay
         // dates, and a unit ("over 1000 km") says some other column is meant.
         const unbindable = span === numberEnd && !(isYear(first) && (op === 'between' || op === '='));
+        if (this.options.fragment && unbindable && percent)
+          throw new NotUnderstood(
+            `"${first.raw}" is a percentage; name the column it applies to, e.g. "discount over ${first.raw}".`,
+          );
         if (this.options.fragment && unbindable) {
           this.unboundComparisons.push(
             op === 'between'
@@ -470,10 +497,14 @@ class QuestionParser {
         continue; // maybe a year ("between 2020 and 2022"): the date pass decides
       }
       const column = impliedColumn ?? this.columnAt(colAt, isNumeric)!;
+      const divisor = percent ? percentDivisor(column, first.raw) : 1;
       if (op === 'between') {
-        const [low, hi] = [first.value, high!.value].sort((a, b) => a - b) as [number, number];
+        const [low, hi] = [first.value / divisor, high!.value / divisor].sort((a, b) => a - b) as [
+          number,
+          number,
+        ];
         this.filters.push({ kind: 'between', column, low, high: hi });
-      } else this.filters.push({ kind: 'compare', column, op, value: first.value });
+      } else this.filters.push({ kind: 'compare', column, op, value: first.value / divisor });
       if (colAt >= 0) this.markUsed(colAt);
       this.markUsed(i, span);
     }
@@ -758,6 +789,7 @@ class QuestionParser {
           }
         }
       }
+      this.refuseValueOfOtherColumn(l.raw, hits, i);
       hits = this.directedHits(hits, i);
       if (new Set(hits.map((h) => h.column)).size > 1)
         throw new NotUnderstood(
@@ -831,6 +863,24 @@ class QuestionParser {
   }
 
   /**
+   * "the city New York" where New York is a State (the city is New York City): the column the
+   * question names for the value is not one that holds it, so filtering the other column would
+   * answer a different question.
+   */
+  private refuseValueOfOtherColumn(raw: string, hits: ValueHit[], i: number) {
+    const at = ['is', '=', 'named', 'called', 'equals'].includes(this.word(i - 1) ?? '') ? i - 2 : i - 1;
+    const named = this.lex[at];
+    if (named?.kind !== 'column' || this.used[at]) return;
+    const textHits = named.hits.filter((h) => h.column.type === 'text');
+    if (textHits.length === 0 || textHits.length !== named.hits.length) return;
+    if (textHits.some((t) => hits.some((h) => h.column === t.column))) return;
+    throw new NotUnderstood(
+      `"${raw}" is a value of ${[...new Set(hits.map((h) => h.column.originalName))].join(', ')}, not of ${textHits[0]!.column.originalName}; name the value as it is stored.`,
+      { ambiguous: [textHits[0]!.column, ...hits.map((h) => h.column)] },
+    );
+  }
+
+  /**
    * "from AMS to LHR", "trips to JFK Airport": a value found in both columns of an origin /
    * destination pair goes to the one the preposition names, when the headers say which is which.
    */
@@ -881,6 +931,14 @@ class QuestionParser {
         continue;
       }
       const before = this.word(i - 1);
+      // "no tip" on a number: datasets store "none" as 0 as often as leave it empty, so both count.
+      // "missing tip" is only the empty cells.
+      const noneWord = before === 'without' || before === 'no' || before === 'zero';
+      if (noneWord && isNumeric(column) && !isIdColumn(column) && pickColumn(l, isNumeric) === column) {
+        this.filters.push({ kind: 'zero-or-null', column });
+        this.markUsed(i - 1, 2);
+        continue;
+      }
       if ((before === 'missing' || before === 'without' || before === 'no') && column.type !== 'boolean') {
         this.filters.push({ kind: 'null', column, negated: false });
         this.markUsed(i - 1, 2);
@@ -944,8 +1002,9 @@ class QuestionParser {
       }
       const w = this.word(i);
       if (w === 'which' || w === 'what' || w === 'who') {
+        // "which region": the region is asked for; "who earns" names a number to measure instead.
         const column = this.columnAt(i + 1, () => true);
-        if (column) {
+        if (column && !isNumeric(column)) {
           this.interrogatives.push(column);
           this.markUsed(i, 2);
         }
@@ -1071,6 +1130,7 @@ class QuestionParser {
 
   /** Aggregate words are bound to their column after the other passes took what they need. */
   private readAggregates() {
+    this.readAggregateNamedColumns();
     for (let i = 0; i < this.lex.length; i++) {
       const count = this.firstPhraseAt(i, COUNT_PHRASES);
       if (count) {
@@ -1115,6 +1175,37 @@ class QuestionParser {
         for (let k = i; k < i + n; k++) this.aggregateWordAt.add(k);
         break;
       }
+    }
+  }
+
+  /**
+   * A column named like an aggregate word (taxis' "total", a "count" column) read as that word
+   * where it qualifies another column: "total fare" is the sum of Fare, not Total and Fare; "in
+   * total" only says one amount is wanted.
+   */
+  private readAggregateNamedColumns() {
+    for (let i = 0; i < this.lex.length; i++) {
+      const l = this.lex[i]!;
+      if (this.word(i) === 'total' && this.word(i - 1) === 'in') {
+        this.inTotal = true;
+        this.markUsed(i - 1, 2);
+        continue;
+      }
+      if (l.kind !== 'column' || this.used[i] || l.raw.includes(' ')) continue;
+      const word = l.raw.toLowerCase();
+      if (word === 'total' && this.word(i - 1) === 'in') {
+        this.inTotal = true;
+        this.markUsed(i - 1, 2);
+        continue;
+      }
+      const agg = AGGREGATE_PHRASES.find(([phrase]) => phrase === word)?.[1];
+      if (!agg) continue;
+      const at = this.word(i + 1) === 'of' ? i + 2 : i + 1;
+      const next = this.lex[at];
+      if (next?.kind !== 'column' || this.used[at] || !pickColumn(next, isNumeric)) continue;
+      this.pendingAggregates.push({ agg, at, distinct: false, from: i });
+      this.markUsed(i, at - i);
+      this.aggregateWordAt.add(i);
     }
   }
 
@@ -1186,6 +1277,11 @@ class QuestionParser {
         } else if (column && isFlag(column)) {
           this.measures.push(this.rowCount());
           this.filters.push({ kind: 'boolean', column, value: !lexeme!.negated });
+          this.markUsed(colAt);
+        } else if (column && isNumeric(column) && !isIdColumn(column) && defaultAggregate(column) === 'sum') {
+          // "how many units", "number of passengers" on a Passengers column: the amount they add up
+          // to; counting the rows as well would answer a question nobody asked.
+          this.measures.push({ agg: 'sum', column });
           this.markUsed(colAt);
         } else this.measures.push(this.rowCount());
         continue;
@@ -1396,6 +1492,7 @@ class QuestionParser {
 
   private assemble(): QueryIntent {
     this.refuseAveragePerPeriod();
+    this.readMeasureFromQuestionWords();
     const measures = dedupeMeasures(this.measures);
     const groups = [...this.groups];
     const filters = [...this.filters];
@@ -1433,6 +1530,26 @@ class QuestionParser {
     }
 
     if (rankingWanted) ranking = { direction: rankingWanted.direction, limit: rankingWanted.limit ?? 10 };
+
+    // "who is the oldest", "who earns the most": the row itself, which says who.
+    const only = measures.length === 1 ? measures[0]! : undefined;
+    if (
+      superlative &&
+      !this.ranking &&
+      groups.length === 0 &&
+      only &&
+      'column' in only &&
+      only.agg !== 'count-distinct' &&
+      only.implicit &&
+      this.lex.some((l) => l.kind === 'word' && l.text === 'who')
+    )
+      return this.checked({
+        measures: [],
+        groups,
+        filters,
+        ranking: { direction: superlative.direction, limit: 1 },
+        list: { kind: 'rows', orderBy: only.column },
+      });
 
     // "highest salary" without a group: the maximum itself.
     if (superlative && !this.ranking && !groups.some((g) => g.kind === 'column') && measures.length > 0) {
@@ -1502,6 +1619,92 @@ class QuestionParser {
     return this.checked({ measures, groups, filters, ranking });
   }
 
+  /** The question names its rows: "orders", "records", a row noun of the dataset's title. */
+  private namesRowNoun(): boolean {
+    return (
+      this.rowNounColumnNamed ||
+      this.lex.some(
+        (l) => l.kind === 'word' && (ROW_NOUNS.has(l.text) || this.index.rowNounStems.has(stem(l.text))),
+      )
+    );
+  }
+
+  /**
+   * A question that asks for an amount or a ranking but names no column to measure must not fall
+   * back to listing or counting rows: "how much did we sell in the West" is a total, "which region
+   * sold the most" a ranking of totals. The verb names the column when it names exactly one
+   * ("sell" ~ Sales); otherwise the question is refused.
+   */
+  private readMeasureFromQuestionWords() {
+    const words = this.lex.filter((l) => l.kind === 'word').map((l) => (l as { text: string }).text);
+    const verbs = [...new Set(words.map((w) => MEASURE_VERBS[w]).filter((v) => v !== undefined))];
+    const verbWord = words.find((w) => MEASURE_VERBS[w] !== undefined);
+    const amountAsked = this.asksAmount() || (this.inTotal && !this.countAsked);
+    const ranked = this.ranking !== undefined || this.superlative !== undefined;
+    if (this.countAsked) {
+      // "how many did we sell in Texas": the quantity sold, not the number of rows.
+      const onlyRows = this.measures.length === 1 && this.measures[0]!.agg === 'count';
+      const countWords = verbs.flatMap((v) => v.count);
+      if (!onlyRows || countWords.length === 0) return;
+      const columns = this.numericColumnsNamed(countWords);
+      if (columns.length === 1)
+        this.measures.splice(0, 1, { agg: 'sum', column: columns[0]!, implicit: true });
+      else if (columns.length > 1) throw this.whichMeasure(`how many ... ${verbWord}`, columns);
+      return;
+    }
+    if (this.measures.length > 0) return;
+    const groupsOrRanking = ranked || this.groups.length > 0 || this.comparisons.length > 0;
+    const verbMeans = verbs.length > 0 && (amountAsked || (groupsOrRanking && !this.namesRowNoun()));
+    if (verbMeans) {
+      const candidates = verbs.flatMap((v) => (amountAsked ? v.amount : [...v.amount, ...v.count]));
+      const columns = this.numericColumnsNamed(candidates);
+      if (columns.length === 1) {
+        this.measures.push({ agg: defaultAggregate(columns[0]!), column: columns[0]!, implicit: true });
+        return;
+      }
+      throw this.whichMeasure(verbWord!, columns);
+    }
+    if (amountAsked)
+      throw new NotUnderstood('How much of what? Name the column to add up, e.g. "how much <column> ...".');
+    const measureSuperlative = words.find((w) => MEASURE_SUPERLATIVES.has(w));
+    if (ranked && measureSuperlative && !this.namesRowNoun())
+      throw new NotUnderstood(
+        `"${measureSuperlative}" by what? Name the column to rank by, e.g. "${measureSuperlative} <column>".`,
+      );
+  }
+
+  /** "how much", "the value of", "worth": one amount is asked for. */
+  private asksAmount(): boolean {
+    return this.lex.some(
+      (l, k) =>
+        l.kind === 'word' &&
+        ((l.text === 'how' && this.lex[k + 1]?.kind === 'word' && this.word(k + 1) === 'much') ||
+          l.text === 'worth' ||
+          (l.text === 'value' && this.lex[k + 1]?.kind === 'word' && this.word(k + 1) === 'of')),
+    );
+  }
+
+  /** The numeric columns the words name, each word its best match ("quantity" is Quantity, not Unit Price). */
+  private numericColumnsNamed(words: string[]): ColumnDescription[] {
+    const columns = new Set<ColumnDescription>();
+    for (const word of words) {
+      const [lexeme] = this.index.lexemes([{ kind: 'word', text: word, raw: word }]);
+      if (lexeme?.kind !== 'column') continue;
+      const numeric = lexeme.hits.filter((h) => isNumeric(h.column) && !isIdColumn(h.column));
+      const best = numeric.filter((h) => h.score === numeric[0]?.score);
+      for (const hit of best) columns.add(hit.column);
+    }
+    return [...columns];
+  }
+
+  private whichMeasure(phrase: string, columns: ColumnDescription[]): NotUnderstood {
+    if (columns.length === 0) return new NotUnderstood(`"${phrase}" of what? Name the column to measure.`);
+    return new NotUnderstood(
+      `"${phrase}" could mean ${columns.map((c) => c.originalName).join(' or ')}; name the column.`,
+      { ambiguous: columns },
+    );
+  }
+
   /**
    * "average sessions per day" of an amount reads two ways: the mean of each day's total (one
    * number) or each day's mean over its rows (a series), and which one is meant depends on how
@@ -1520,6 +1723,12 @@ class QuestionParser {
   }
 
   private checked(intent: QueryIntent): QueryIntent {
+    // "who earns the most", "which sold the most": one number would not say who or which.
+    const asker = this.lex.find((l) => l.kind === 'word' && (l.text === 'who' || l.text === 'which'));
+    if (asker && intent.measures.length > 0 && intent.groups.length === 0 && !intent.percent)
+      throw new NotUnderstood(
+        `"${(asker as { raw: string }).raw}" asks for names, but no column here says whose; ask e.g. "which <column> has the highest <column>".`,
+      );
     if (intent.percent?.kind === 'of-filter' || intent.percent?.kind === 'of-total') {
       const m = intent.measures[0];
       if (m && !hasShares(m))
@@ -1559,6 +1768,22 @@ function isLaterDate(column: ColumnDescription): boolean {
   return [column.name, column.originalName].some((source) =>
     splitWords(source).some((w) => LATER_DATE_WORDS.has(w)),
   );
+}
+
+const PERCENT_UNITS = new Set(['percent', 'pct']);
+
+/**
+ * What "30%" compared with a column means in its units: a column whose values lie in 0..1 holds
+ * fractions (0.30), any other holds percents or amounts (30). Without the column's range either
+ * reading could be wrong, so the question is refused.
+ */
+function percentDivisor(column: ColumnDescription, raw: string): number {
+  const [min, max] = [Number(column.min), Number(column.max)];
+  if (column.min === undefined || column.max === undefined || !Number.isFinite(min) || !Number.isFinite(max))
+    throw new NotUnderstood(
+      `I do not know whether ${column.originalName} holds fractions (0.3) or percents (30), so I cannot compare it with ${raw}; write the number as it is stored.`,
+    );
+  return min >= -1 && max <= 1 ? 100 : 1;
 }
 
 /** The best column of a lexeme satisfying `accept`; refuses when two are equally good. */

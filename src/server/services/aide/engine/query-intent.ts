@@ -25,6 +25,8 @@ export type Filter =
       negated: boolean;
     }
   | { kind: 'null'; column: ColumnDescription; negated: boolean }
+  /** "no tip", "without discount", "zero tolls" on a number: 0 or missing, as datasets store either. */
+  | { kind: 'zero-or-null'; column: ColumnDescription }
   | { kind: 'boolean'; column: ColumnDescription; value: boolean }
   | { kind: 'period'; column: ColumnDescription; period: Period; relation: 'within' | 'before' | 'from' }
   /** The last `amount` units up to the latest date in the data. */

@@ -49,6 +49,40 @@ export const FILLER_WORDS = new Set(
   ).split(/\s+/),
 );
 
+/**
+ * Verbs that say which amount a question means when it names no column: "how much did we sell"
+ * is the sales, "how many did we sell" the quantity. Each lists the words that may name the
+ * column; the question is answered only when they name exactly one numeric column of the
+ * dataset (two, like Sales and Profit for "earn", are refused).
+ */
+export const MEASURE_VERBS: Record<string, { amount: string[]; count: string[] }> = (() => {
+  const sell = { amount: ['sales', 'revenue'], count: ['quantity'] };
+  const pay = { amount: ['fare', 'amount', 'total', 'price', 'cost', 'payment'], count: [] };
+  const spend = { amount: ['spend', 'spending', 'amount', 'cost', 'expense'], count: [] };
+  const earn = { amount: ['revenue', 'income', 'earnings', 'profit'], count: [] };
+  const verbs: Record<string, { amount: string[]; count: string[] }> = {};
+  for (const w of ['sell', 'sells', 'selling', 'sold']) verbs[w] = sell;
+  for (const w of ['pay', 'pays', 'paying', 'paid']) verbs[w] = pay;
+  for (const w of ['spend', 'spends', 'spending', 'spent']) verbs[w] = spend;
+  for (const w of ['earn', 'earns', 'earning', 'earned', 'make', 'made', 'makes']) verbs[w] = earn;
+  return verbs;
+})();
+
+/**
+ * Superlatives that say "more of some amount" without saying which: "best region", "biggest
+ * customer". With no column named they are refused; "most", "top", "busiest" count rows.
+ */
+export const MEASURE_SUPERLATIVES = new Set([
+  'highest',
+  'largest',
+  'biggest',
+  'greatest',
+  'best',
+  'lowest',
+  'smallest',
+  'worst',
+]);
+
 /** Generic nouns for "the rows" in any dataset ("how many records"). */
 export const ROW_NOUNS = new Set(
   'row rows record records entry entries line lines observation observations item items case cases transaction transactions event events'.split(
