@@ -1,8 +1,10 @@
 /**
  * The analyst phrasings added after the first held-out sets: identifiers counted as entities,
  * the row's own date among several, origin/destination, superlative adjectives, seasons, signs,
- * abbreviations, 0/1 flags, and the "average ... per day" that is refused as ambiguous. Each has
- * the case it must refuse next to the case it answers.
+ * abbreviations, 0/1 flags, and the "average ... per day" that is refused as ambiguous; then,
+ * after held-out set 5, "n't" negations, ordinal levels ("first class"), sort orders ("cheapest
+ * first"), verbs that name the measure or only link it. Each has the case it must refuse next to
+ * the case it answers.
  */
 import { describe, expect, it } from 'vitest';
 import { answerQuestion } from './answer-question.js';
@@ -160,5 +162,42 @@ describe('words and values', () => {
     expect(sqlOf('how many passengers survived', titanic)).toContain('WHERE "survived" = 1');
     expect(sqlOf('count of survivors by sex', titanic)).toContain('WHERE "survived" = 1 GROUP BY 1');
     expect(sqlOf('average survived by pclass', titanic)).toContain('avg("survived")');
+  });
+});
+
+describe('after held-out set 5', () => {
+  it('keeps the negation of "haven\'t", "aren\'t"', () => {
+    expect(sqlOf("how many orders haven't been paid", sales)).toContain('WHERE "paid" = false');
+    expect(sqlOf("employees who aren't remote", hr)).toContain('WHERE "is_remote" = false');
+    expect(reasonOf("orders that aren't from France", sales)).toContain('"not"');
+  });
+
+  it('reads an ordinal before a column of small levels as that level', () => {
+    expect(sqlOf('total fare paid by third class passengers', titanic)).toContain('WHERE "pclass" = 3');
+    expect(sqlOf('mean fare for women in first class', titanic)).toContain('"pclass" = 1');
+    expect(reasonOf('fourth class passengers', titanic)).toContain('"fourth"');
+    // Siblings counted from 0 are not levels.
+    expect(reasonOf('passengers with a second sibsp', titanic)).toContain('"second"');
+  });
+
+  it('sorts groups lowest first when asked', () => {
+    for (const q of [
+      'average ticket price by airline, cheapest first',
+      'average ticket price by airline in ascending order',
+      'average ticket price by airline sorted from lowest to highest',
+    ])
+      expect(sqlOf(q, flights)).toContain('ORDER BY 2 ASC NULLS LAST, 1');
+    expect(reasonOf('top 3 airlines by passengers, lowest first', flights)).toContain('order is unclear');
+    expect(reasonOf('average ticket price, lowest first', flights)).toContain('order is unclear');
+    expect(reasonOf('total passengers per month, lowest first', flights)).toContain('order is unclear');
+  });
+
+  it('reads measure verbs and verbs that only link', () => {
+    expect(sqlOf('How much did first class passengers pay in total?', titanic)).toMatch(
+      /^SELECT sum\("fare"\) .* WHERE "pclass" = 1$/,
+    );
+    expect(sqlOf('which airline carried the most passengers', flights)).toContain('sum("passengers")');
+    expect(reasonOf('average pay by sex', titanic)).toContain('Average of what');
+    expect(reasonOf('which airline lost the most passengers', flights)).toContain('"lost"');
   });
 });

@@ -111,7 +111,7 @@ describe('answerQuestion: what it understands', () => {
       'count(DISTINCT "customer")',
     );
     expect(understood(answerQuestion('list the regions', sales)).sql).toBe(
-      `SELECT DISTINCT "region" AS "region" FROM ${T} ORDER BY 1 LIMIT 1000`,
+      `SELECT DISTINCT "region" AS "region" FROM ${T} ORDER BY 1`,
     );
   });
 

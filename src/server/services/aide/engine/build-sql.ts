@@ -13,9 +13,6 @@ import type { Period } from './periods.js';
 import type { Filter, GroupTarget, GroupUnit, Measure, QueryIntent } from './query-intent.js';
 import { dayLiteral, likeLiteral, numberLiteral, qualifiedTable, quoteIdent, quoteText } from './sql-text.js';
 
-/** Rows a listing returns at most; the service caps results again. */
-export const ROW_LIMIT = 1000;
-
 export interface BuiltQuery {
   sql: string;
   chart: ChartSuggestion;
@@ -52,7 +49,7 @@ export function buildQuery(intent: QueryIntent, dataset: DatasetDescription): Bu
       for (const c of intent.list.columns) note(c);
       selectList = intent.list.columns.map((c) => ({ expression: quoteIdent(c.name), alias: c.name }));
       orderBy = selectList.map((_, k) => String(k + 1));
-      const sqlText = `SELECT DISTINCT ${renderSelect(selectList)} FROM ${table}${renderWhere(where)} ORDER BY ${orderBy.join(', ')} LIMIT ${ROW_LIMIT}`;
+      const sqlText = `SELECT DISTINCT ${renderSelect(selectList)} FROM ${table}${renderWhere(where)} ORDER BY ${orderBy.join(', ')}`;
       return { sql: sqlText, chart: { type: 'table' }, explanation: explain(intent), matched };
     }
     const orderColumn = intent.list.orderBy;
@@ -61,9 +58,11 @@ export function buildQuery(intent: QueryIntent, dataset: DatasetDescription): Bu
       orderColumn && intent.ranking
         ? ` ORDER BY ${quoteIdent(orderColumn.name)} ${intent.ranking.direction.toUpperCase()} NULLS LAST`
         : '';
-    const rowLimit = orderColumn && intent.ranking ? intent.ranking.limit : ROW_LIMIT;
+    // A listing has no LIMIT of its own: the runner caps the rows and says when it cut some, which a
+    // LIMIT here would hide (1000 rows of 1190 would look like all of them).
+    const limitText = orderColumn && intent.ranking ? ` LIMIT ${intent.ranking.limit}` : '';
     return {
-      sql: `SELECT * FROM ${table}${renderWhere(where)}${order} LIMIT ${rowLimit}`,
+      sql: `SELECT * FROM ${table}${renderWhere(where)}${order}${limitText}`,
       chart: { type: 'table' },
       explanation: explain(intent),
       matched,
@@ -105,7 +104,8 @@ export function buildQuery(intent: QueryIntent, dataset: DatasetDescription): Bu
     orderBy = [`${rankIndex} ${intent.ranking.direction.toUpperCase()} NULLS LAST`, ...groupBy];
     limit = intent.ranking.limit;
   } else if (groupItems.length > 0) {
-    orderBy = timeOrdered ? groupBy : [`${groupItems.length + 1} DESC NULLS LAST`, ...groupBy];
+    const direction = intent.sort === 'asc' ? 'ASC' : 'DESC';
+    orderBy = timeOrdered ? groupBy : [`${groupItems.length + 1} ${direction} NULLS LAST`, ...groupBy];
   }
   const sqlText =
     `SELECT ${renderSelect(selectList)} FROM ${table}${renderWhere(where)}` +
@@ -323,7 +323,9 @@ export function explain(intent: QueryIntent): string {
       ? ', in time order'
       : intent.groups.every((g) => g.kind === 'sides')
         ? ''
-        : ', highest first';
+        : intent.sort === 'asc'
+          ? ', lowest first'
+          : ', highest first';
   if (intent.percent?.kind === 'of-total')
     return `${measures}${groups} as a percentage of the total${order}${where}`;
   if (intent.percent?.kind === 'of-filter')

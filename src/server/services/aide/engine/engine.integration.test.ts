@@ -4,9 +4,9 @@
  * engine's SQL is also parsed with the real PostgreSQL parser: one SELECT, reading only the
  * dataset's table, calling only the functions listed here (what the sandbox must allow). The
  * follow-up set is run the same way, each question asked after its conversation's context.
- * Held-out set 4 (looked at since its wrong answers were fixed) runs like the set: every answer
- * right. Held-out set 5 stays held out: only that its answers are safe SQL that runs is checked
- * here, and its hand-written SQL; how many are right is measured by bench/aide-engine.ts.
+ * Held-out sets 4 and 5 (looked at since their wrong answers were fixed) run like the set: every
+ * answer right. Held-out set 6 stays held out: only that its answers are safe SQL that runs is
+ * checked here, and its hand-written SQL; how many are right is measured by bench/aide-engine.ts.
  */
 import { sql } from 'kysely';
 import { loadModule, parseSync } from 'libpg-query';
@@ -20,6 +20,7 @@ import { fixtureDatasets } from './fixtures/datasets.js';
 import { followUpQuestions, hostileFollowUps, refusedFollowUps } from './fixtures/follow-up-questions.js';
 import { heldOutQuestions4, heldOutRefused4 } from './fixtures/held-out-questions-4.js';
 import { heldOutQuestions5, heldOutRefused5 } from './fixtures/held-out-questions-5.js';
+import { heldOutQuestions6, heldOutRefused6 } from './fixtures/held-out-questions-6.js';
 import { loadFixtures } from './fixtures/load-fixtures.js';
 import { answerableQuestions, refusedQuestions } from './fixtures/questions.js';
 import { qualifiedTable } from './sql-text.js';
@@ -123,19 +124,22 @@ describe.each(databaseTargets())('AIDE engine question set on $name', (target) =
     if (!answer.understood) expect(answer.suggestions.length).toBeGreaterThan(0);
   });
 
-  describe('held-out set 4', () => {
-    it.each(heldOutQuestions4)('[$dataset] $question', async (q) => {
+  describe.each([
+    { set: 4, answerable: heldOutQuestions4, refused: heldOutRefused4 },
+    { set: 5, answerable: heldOutQuestions5, refused: heldOutRefused5 },
+  ])('held-out set $set', ({ answerable, refused }) => {
+    it.each(answerable)('[$dataset] $question', async (q) => {
       await expectSameRows(q, answerQuestion(q.question, descriptions.get(q.dataset)!));
     });
 
-    it.each(heldOutRefused4)('refuses [$dataset] $question ($why)', (q) => {
+    it.each(refused)('refuses [$dataset] $question ($why)', (q) => {
       const answer = answerQuestion(q.question, descriptions.get(q.dataset)!);
       expect(answer.understood, answer.understood ? answer.sql : '').toBe(false);
     });
   });
 
-  describe('held-out set 5 (safety only: correctness is measured, not tested)', () => {
-    it.each([...heldOutQuestions5, ...heldOutRefused5])(
+  describe('held-out set 6 (safety only: correctness is measured, not tested)', () => {
+    it.each([...heldOutQuestions6, ...heldOutRefused6])(
       '[$dataset] $question: refused or one SELECT of the table that runs',
       async (q) => {
         const dataset = descriptions.get(q.dataset)!;

@@ -147,7 +147,7 @@ describe('follow-ups: when the context is used', () => {
     expect(opensAsFollowUp(tokenize('what is the total'))).toBe(false);
     // Alone this lists the South's rows; after a question it filters that question.
     expect(understood(answerQuestion('what about the South?', sales)).sql).toBe(
-      `SELECT * FROM ${T} WHERE "region" = 'South' LIMIT 1000`,
+      `SELECT * FROM ${T} WHERE "region" = 'South'`,
     );
     const a = understood(
       follow(['total quantity by product in 2024'], 'and what is the total revenue by region?'),
@@ -159,7 +159,7 @@ describe('follow-ups: when the context is used', () => {
   it('reads a question with nothing of its own to compute or list as a follow-up', () => {
     // Alone: rows in France, and a count of every row.
     expect(understood(answerQuestion('France', sales)).sql).toBe(
-      `SELECT * FROM ${T} WHERE "country" = 'France' LIMIT 1000`,
+      `SELECT * FROM ${T} WHERE "country" = 'France'`,
     );
     expect(understood(follow(['total revenue'], 'France')).sql).toBe(
       `SELECT sum("revenue") AS "total_revenue" FROM ${T} WHERE "country" = 'France'`,

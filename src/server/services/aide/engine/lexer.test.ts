@@ -2,6 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { tokenize } from './lexer.js';
 
 describe('tokenize', () => {
+  it('reads "n\'t" as the verb and "not"', () => {
+    const words = (q: string) => tokenize(q).map((t) => t.kind === 'word' && t.text);
+    expect(words("haven't paid")).toEqual(['have', 'not', 'paid']);
+    expect(words("can't isn’t won't")).toEqual(['can', 'not', 'is', 'not', 'will', 'not']);
+  });
+
   it('reads numbers with currency, separators, suffixes, signs and percent', () => {
     const numbers = tokenize('over $1,500 and 2.5k or -5 at 50% and 3 million').filter(
       (t) => t.kind === 'number',

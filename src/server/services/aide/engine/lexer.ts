@@ -57,6 +57,14 @@ function isRealDay(iso: string): string | undefined {
   return date.toISOString().slice(0, 10);
 }
 
+const IRREGULAR_NEGATIONS: Record<string, string> = { ca: 'can', wo: 'will', sha: 'shall', ai: 'is' };
+
+/** The verb of a "n't" contraction: "haven't" -> "have", "can't" -> "can". */
+function negatedBase(word: string): string {
+  const base = word.slice(0, -3);
+  return IRREGULAR_NEGATIONS[base.toLowerCase()] ?? base;
+}
+
 export function tokenize(question: string): Token[] {
   const tokens: Token[] = [];
   for (const match of question.slice(0, MAX_QUESTION_LENGTH).matchAll(TOKEN_PATTERN)) {
@@ -71,12 +79,15 @@ export function tokenize(question: string): Token[] {
     else if (g.num) tokens.push(numberToken(g.num));
     else if (g.pct) tokens.push({ kind: 'word', text: 'percent', raw: '%' });
     else if (g.word) {
+      // "haven't", "isn't", "don't" keep their negation: "have not", "is not", "do not".
+      const negated = /n['’]t$/i.test(g.word);
       // Possessives and contractions ("customer's", "what's") keep only the word itself.
       // Other apostrophes split the word ("O'Reilly" -> O, Reilly), as they do in stored values.
-      const raw = g.word.replace(/['’](s|re|ve|ll|d|t)$/i, '');
+      const raw = negated ? negatedBase(g.word) : g.word.replace(/['’](s|re|ve|ll|d|t)$/i, '');
       // camelCase splits too ("unitPrice"), as headers and values are split by splitWords.
       for (const part of raw.split(/['’]|(?<=[\p{Ll}\p{N}])(?=\p{Lu})/u))
         tokens.push({ kind: 'word', text: foldCase(part), raw: part });
+      if (negated) tokens.push({ kind: 'word', text: 'not', raw: 'not' });
     }
   }
   return tokens;

@@ -149,6 +149,21 @@ const TEXT_MATCH_PHRASES: [string, 'contains' | 'starts' | 'ends'][] = [
   ['matching', 'contains'],
   ['mentioning', 'contains'],
 ];
+const SORT_WORDS: Record<string, 'asc' | 'desc'> = {
+  lowest: 'asc',
+  smallest: 'asc',
+  cheapest: 'asc',
+  fewest: 'asc',
+  least: 'asc',
+  highest: 'desc',
+  largest: 'desc',
+  biggest: 'desc',
+  most: 'desc',
+};
+const SORT_DIRECTIONS: Record<string, 'asc' | 'desc'> = { ascending: 'asc', descending: 'desc' };
+const SORTED_WORDS = new Set(['sorted', 'ordered', 'ranked', 'sort']);
+const ORDINALS: Record<string, number> = { first: 1, second: 2, third: 3, fourth: 4, fifth: 5 };
+const BE_WORDS = new Set(['be', 'been', 'being']);
 const NULL_WORDS = new Set(['missing', 'null', 'empty', 'blank', 'unknown', 'unset']);
 // Words skipped when looking from an operator back to the column it applies to.
 const LINK_WORDS = new Set([
@@ -263,6 +278,10 @@ class QuestionParser {
   private recentRows?: { direction: 'desc' | 'asc'; limit: number };
   private readonly unboundComparisons: UnboundComparison[] = [];
   private readonly bareAggregates: Aggregate[] = [];
+  /** Aggregate words left for an unknown word after them to be reported; see refuseDroppedAggregates. */
+  private readonly skippedAggregates: { agg: Aggregate; at: number }[] = [];
+  /** "cheapest first", "in ascending order": the order of the groups, nothing else. */
+  private sortOrder?: 'asc' | 'desc';
   private rowNounColumnNamed = false;
   /** "in total": one amount is asked for, as with "how much". */
   private inTotal = false;
@@ -288,16 +307,19 @@ class QuestionParser {
     this.readNumberFilters();
     this.readSignFilters();
     this.readDateFilters();
+    this.readOrdinalLevels();
     this.readTimeGroups();
     this.readValueFilters();
     this.readNullAndBooleanFilters();
     this.readColumnGroups();
+    this.readSortOrder();
     this.readRanking();
     this.readAggregates();
     this.readPercentAndListWords();
     this.bindAggregates();
     this.readRemainingColumns();
     this.rejectUnknownWords();
+    this.refuseDroppedAggregates();
   }
 
   parse(): QueryIntent {
@@ -307,6 +329,8 @@ class QuestionParser {
 
   parseFragment(): Fragment {
     this.readPasses();
+    if (this.sortOrder)
+      throw new NotUnderstood('Reordering an earlier answer is not supported; ask the whole question.');
     const groups = [...this.groups];
     if (this.comparisons.length > 0) groups.push({ kind: 'sides', sides: this.comparisons });
     const namesRows =
@@ -410,6 +434,52 @@ class QuestionParser {
         this.markUsed(negated ? i - 1 : i, n + (negated ? 2 : 1));
         break;
       }
+    }
+  }
+
+  /**
+   * "first class", "third floor": an ordinal right before a whole-number column coded as small
+   * levels from 1 (Pclass 1-3) is that level. Other columns (ages, counts from 0) are left alone.
+   */
+  private readOrdinalLevels() {
+    for (let i = 0; i + 1 < this.lex.length; i++) {
+      const level = ORDINALS[this.word(i) ?? ''];
+      if (level === undefined || this.used[i] || this.used[i + 1]) continue;
+      const column = this.columnAt(i + 1, isLevelCode);
+      if (!column || level > Number(column.max)) continue;
+      this.filters.push({ kind: 'compare', column, op: '=', value: level });
+      this.markUsed(i, 2);
+    }
+  }
+
+  /**
+   * "lowest first", "cheapest first", "in descending order", "from lowest to highest": how the
+   * groups are sorted. Read before rankings so "lowest" here is not "the lowest one".
+   */
+  private readSortOrder() {
+    for (let i = 0; i < this.lex.length; i++) {
+      if (this.used[i]) continue;
+      const w = this.word(i) ?? '';
+      let order: 'asc' | 'desc' | undefined;
+      let length = 0;
+      if (SORT_WORDS[w] && this.word(i + 1) === 'first') [order, length] = [SORT_WORDS[w], 2];
+      else if (SORT_WORDS[w] && this.word(i + 1) === 'to' && SORT_WORDS[this.word(i + 2) ?? '']) {
+        const to = SORT_WORDS[this.word(i + 2)!];
+        if (to === SORT_WORDS[w]) continue;
+        [order, length] = [SORT_WORDS[w], 3];
+        if (this.word(i - 1) === 'from') [i, length] = [i - 1, 4];
+      } else if (SORT_DIRECTIONS[w]) {
+        [order, length] = [SORT_DIRECTIONS[w], 1];
+        if (this.word(i - 1) === 'in') [i, length] = [i - 1, 2];
+        if (this.word(i + length) === 'order') length++;
+      }
+      if (!order) continue;
+      if (this.sortOrder && this.sortOrder !== order)
+        throw new NotUnderstood('Which order: ascending or descending?');
+      this.sortOrder = order;
+      this.markUsed(i, length);
+      if (SORTED_WORDS.has(this.word(i - 1) ?? '')) this.markUsed(i - 1);
+      i += length - 1;
     }
   }
 
@@ -820,11 +890,14 @@ class QuestionParser {
     }
     for (const [column, { values, negated, versus }] of byColumn) {
       this.filters.push({ kind: 'in', column, values, negated });
-      // "France vs Germany", "France and Germany": one row per value.
+      // "France vs Germany", "France and Germany": one row per value; but "how much came from
+      // Spain and Italy", "... in total", "combined" ask for one amount over both.
       if (
         values.length > 1 &&
         !negated &&
-        (versus || this.lex.some((l, k) => l.kind === 'word' && l.text === 'and' && !this.used[k]))
+        (versus ||
+          (this.lex.some((l, k) => l.kind === 'word' && l.text === 'and' && !this.used[k]) &&
+            !this.asksOneAmount()))
       )
         this.groups.push({ kind: 'column', column });
     }
@@ -955,10 +1028,13 @@ class QuestionParser {
       let value = !l.negated;
       let start = i;
       let length = 1;
-      if (before && (NEGATIONS.has(before) || before === 'isn' || before === 'aren')) {
+      // "not paid", "haven't been paid" (the lexer reads "haven't" as "have not").
+      const auxiliary = before !== undefined && BE_WORDS.has(before) ? 1 : 0;
+      const negation = this.word(i - 1 - auxiliary);
+      if (negation && NEGATIONS.has(negation)) {
         value = !value;
-        start = i - 1;
-        length = 2;
+        start = i - 1 - auxiliary;
+        length = 2 + auxiliary;
       }
       const truth = this.word(i + (isAt > 0 ? 2 : 1));
       if (truth && ['true', 'yes', 'false', 'no'].includes(truth)) {
@@ -1200,7 +1276,9 @@ class QuestionParser {
       }
       const agg = AGGREGATE_PHRASES.find(([phrase]) => phrase === word)?.[1];
       if (!agg) continue;
-      const at = this.word(i + 1) === 'of' ? i + 2 : i + 1;
+      let at = this.word(i + 1) === 'of' ? i + 2 : i + 1;
+      // "total trip fare": a row noun may stand between.
+      if (this.isRowNounWord(at) && this.lex[at + 1]?.kind === 'column') at++;
       const next = this.lex[at];
       if (next?.kind !== 'column' || this.used[at] || !pickColumn(next, isNumeric)) continue;
       this.pendingAggregates.push({ agg, at, distinct: false, from: i });
@@ -1229,11 +1307,17 @@ class QuestionParser {
     const bound: number[] = [];
     for (const pending of this.pendingAggregates) {
       let colAt = -1;
+      let nounAt = -1;
       for (let k = pending.at; k < pending.at + 4 && k < this.lex.length; k++) {
         const l = this.lex[k]!;
         if (l.kind === 'column' && !this.used[k]) {
           colAt = k;
           break;
+        }
+        // "average trip distance", "average order quantity": the row noun qualifies the column.
+        if (pending.agg !== 'count' && nounAt < 0 && l.kind === 'word' && this.isRowNounWord(k)) {
+          nounAt = k;
+          continue;
         }
         // "minimum and maximum price": the next aggregate word shares the column.
         if (
@@ -1260,6 +1344,8 @@ class QuestionParser {
         if (before?.kind === 'column' && !this.used[pending.from - 1] && pickColumn(before, isNumeric))
           colAt = pending.from - 1;
       }
+      if (nounAt >= 0 && colAt >= 0) this.bindRowNoun(pending.agg as Aggregate, nounAt, colAt);
+      else nounAt = -1;
       const lexeme = colAt >= 0 ? (this.lex[colAt] as ColumnLexeme) : undefined;
       const entityId = pending.agg === 'count' ? this.entityIdAt(pending.at) : undefined;
       if (entityId) {
@@ -1293,7 +1379,10 @@ class QuestionParser {
       const column = lexeme ? pickColumn(lexeme, accept) : undefined;
       const next = this.lex[pending.at];
       // An unknown word right after ("average profit") is reported as unknown, which is clearer.
-      if (!column && next?.kind === 'word' && !this.used[pending.at] && !this.isFiller(next.text)) continue;
+      if (!column && next?.kind === 'word' && !this.used[pending.at] && !this.isFiller(next.text)) {
+        this.skippedAggregates.push({ agg: pending.agg, at: pending.at });
+        continue;
+      }
       if (!column && !lexeme && this.options.fragment) {
         this.bareAggregates.push(pending.agg);
         continue;
@@ -1310,6 +1399,34 @@ class QuestionParser {
       bound.push(colAt);
     }
     for (const colAt of bound) this.markUsed(colAt);
+  }
+
+  /**
+   * "average order quantity" where orders have an "Order ID": rows may be order lines, and the
+   * mean over orders needs each order's total first, which one SELECT of the rows does not give.
+   * A sum is the same over lines as over orders; a noun with no identifier column is the row.
+   */
+  private bindRowNoun(agg: Aggregate, nounAt: number, colAt: number) {
+    const noun = this.word(nounAt)!;
+    const idColumn = this.index.idColumnsByStem.get(stem(noun));
+    const column = pickColumn(this.lex[colAt] as ColumnLexeme, isNumeric);
+    if (idColumn && agg !== 'sum' && column)
+      throw new NotUnderstood(
+        `"${describeAggregate(agg)} ${noun} ${column.originalName}" needs each ${noun}'s total first, and one ${noun} (${idColumn.originalName}) can span several rows; ask for "${describeAggregate(agg)} ${column.originalName}" per row or "total ${column.originalName} by ${idColumn.originalName}".`,
+      );
+    this.markUsed(nounAt);
+  }
+
+  /**
+   * An aggregate word whose next word was later read as something else (a row noun, a list
+   * word) bound no column: answering without it ("average order quantity" as a sum) is wrong.
+   */
+  private refuseDroppedAggregates() {
+    const dropped = this.skippedAggregates[0];
+    if (dropped)
+      throw new NotUnderstood(
+        `${capitalise(describeAggregate(dropped.agg))} of what? Name a numeric column right after "${describeAggregate(dropped.agg)}".`,
+      );
   }
 
   /** Columns named but not yet used: numeric ones are measures, others group or list. */
@@ -1475,6 +1592,8 @@ class QuestionParser {
           this.index.rowNounStems.has(s) ||
           LIST_WORDS.has(l.text) ||
           DISTINCT_WORDS.has(l.text) ||
+          // "how much did they pay": the verb names the measure (readMeasureFromQuestionWords).
+          MEASURE_VERBS[l.text] !== undefined ||
           (QUALIFIER_WORDS.has(l.text) && this.namesTextColumn(i - 1))
         )
           continue;
@@ -1673,6 +1792,17 @@ class QuestionParser {
       );
   }
 
+  /** An amount (`asksAmount`), "in total" or "combined": one number over everything the filters keep. */
+  private asksOneAmount(): boolean {
+    return (
+      this.asksAmount() ||
+      this.lex.some(
+        (l, k) =>
+          l.kind === 'word' && (l.text === 'combined' || (l.text === 'in' && this.word(k + 1) === 'total')),
+      )
+    );
+  }
+
   /** "how much", "the value of", "worth": one amount is asked for. */
   private asksAmount(): boolean {
     return this.lex.some(
@@ -1739,7 +1869,22 @@ class QuestionParser {
     }
     if (intent.ranking && intent.ranking.limit > 1000)
       throw new NotUnderstood('Ask for at most the top 1000.');
-    return intent;
+    return this.sorted(intent);
+  }
+
+  /** Groups of amounts sort highest first unless the question says otherwise; nothing else sorts. */
+  private sorted(intent: QueryIntent): QueryIntent {
+    if (!this.sortOrder) return intent;
+    const byValue =
+      !intent.list &&
+      intent.percent?.kind !== 'of-filter' &&
+      intent.groups.some((g) => g.kind === 'column') &&
+      intent.measures.length === 1;
+    if (!byValue || (intent.ranking && intent.ranking.direction !== this.sortOrder))
+      throw new NotUnderstood(
+        'I can sort groups by their one value ("average price by airline, lowest first"); here the order is unclear.',
+      );
+    return this.sortOrder === 'asc' && !intent.ranking ? { ...intent, sort: 'asc' } : intent;
   }
 }
 
@@ -1759,6 +1904,17 @@ const LATER_DATE_WORDS = new Set(
     'completed completion resolved return returned due updated modified finish finished expiry expires'
   ).split(' '),
 );
+
+/** Whole numbers from 1 to at most 10: levels, classes, tiers, not amounts. */
+function isLevelCode(column: ColumnDescription): boolean {
+  return (
+    (column.type === 'integer' || column.type === 'bigint') &&
+    !isIdColumn(column) &&
+    column.min === 1 &&
+    typeof column.max === 'number' &&
+    column.max <= 10
+  );
+}
 
 function headerWords(column: ColumnDescription): string[] {
   return [...new Set([...splitWords(column.name), ...splitWords(column.originalName)])];

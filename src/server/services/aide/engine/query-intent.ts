@@ -52,6 +52,8 @@ export interface QueryIntent {
   filters: Filter[];
   /** Percentages: of each group in the total, or of the rows matching `numerator` among all. */
   percent?: { kind: 'of-total' } | { kind: 'of-filter'; numerator: Filter[] };
+  /** Groups sorted by their value lowest first ("cheapest first"); highest first when absent. */
+  sort?: 'asc';
   /** Top/bottom k groups (or rows, when listing). */
   ranking?: { direction: 'desc' | 'asc'; limit: number };
   /** Listing instead of aggregating: whole rows, or the distinct values of some columns. */

@@ -45,7 +45,8 @@ export const FILLER_WORDS = new Set(
     // Verbs that only say the rows happened: "products sold", "people who work in".
     ' sold sell sells selling bought buy made make placed work works working worked recorded registered' +
     ' generated got occurred happened came come employed measured logged spent comes brings bring' +
-    ' generates generate contributes contribute gets paid charged taken took'
+    ' generates generate contributes contribute gets paid charged taken took brought carried carry carries' +
+    ' place places'
   ).split(/\s+/),
 );
 
