@@ -11,6 +11,7 @@ import type { DatasetDescription, EngineAnswer } from './engine.types.js';
 import { followUpNote, readContext, readInConversation } from './follow-up.js';
 import { tokenize } from './lexer.js';
 import { closestColumns, suggestQuestions } from './suggestions.js';
+import { readYearColumn } from './year-column.js';
 
 export interface AnswerOptions {
   /** Earlier questions of the conversation, oldest first (user data, like the question). */
@@ -32,7 +33,10 @@ export function answerQuestion(
     const hint = near.length > 0 ? ` Did you mean ${near.map((n) => `"${n}"`).join(' or ')}?` : '';
     return { understood: false, reason: reading.reason + hint, suggestions: suggestQuestions(dataset) };
   }
-  const built = buildQuery(reading.intent, dataset);
+  const year = readYearColumn(reading.intent);
+  if ('reason' in year)
+    return { understood: false, reason: year.reason, suggestions: suggestQuestions(dataset) };
+  const built = buildQuery(year.intent, dataset);
   const explanation = reading.followUp
     ? built.explanation + followUpNote(reading.followUp.base, reading.followUp.changes)
     : built.explanation;

@@ -12,6 +12,7 @@ import type {
 import type { Period } from './periods.js';
 import type { Filter, GroupTarget, GroupUnit, Measure, QueryIntent } from './query-intent.js';
 import { dayLiteral, likeLiteral, numberLiteral, qualifiedTable, quoteIdent, quoteText } from './sql-text.js';
+import { holdsYears, isYearColumn, wholeYear } from './year-column.js';
 
 export interface BuiltQuery {
   sql: string;
@@ -159,6 +160,8 @@ function groupItem(
 }
 
 function timeBucket(column: ColumnDescription, unit: GroupUnit): SelectItem {
+  // A year column is its own bucket; year-column.ts refuses any other unit on it.
+  if (isYearColumn(column)) return { expression: quoteIdent(column.name), alias: 'year' };
   const ts = asTimestamp(column);
   switch (unit) {
     case 'year':
@@ -231,6 +234,7 @@ function filterSql(
     case 'trailing': {
       const type = f.column.type as 'date' | 'timestamp';
       const amount = numberLiteral(Math.trunc(f.amount));
+      if (isYearColumn(f.column)) return `${col} > (SELECT max(${col}) FROM ${table}) - ${amount}`;
       const unit = f.unit === 'quarter' ? `${Number(amount) * 3} months` : `${amount} ${f.unit}s`;
       void type;
       return `${col} > (SELECT max(${col}) FROM ${table}) - INTERVAL '${unit}'`;
@@ -244,6 +248,13 @@ function periodSql(
   relation: 'within' | 'before' | 'from',
 ): string {
   const col = quoteIdent(column.name);
+  if (holdsYears(column) && period.kind === 'range') {
+    // Whole years only (year-column.ts refuses others): [start, end) in years.
+    const [start, end] = [wholeYear(period.start)!, wholeYear(period.end)!].map(numberLiteral);
+    if (relation === 'before') return `${col} < ${start}`;
+    if (relation === 'from') return `${col} >= ${start}`;
+    return `${col} >= ${start} AND ${col} < ${end}`;
+  }
   const type = column.type as 'date' | 'timestamp';
   if (period.kind === 'month-of-year')
     return `EXTRACT(MONTH FROM ${asTimestamp(column)}) = ${numberLiteral(period.month)}`;

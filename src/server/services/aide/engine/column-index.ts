@@ -5,6 +5,7 @@
  * could mean and how well, so the parser can refuse when two are equally good.
  */
 import type { ColumnDescription, DatasetDescription } from './engine.types.js';
+import { headerWords, spelledOut } from './header-words.js';
 import type { Token } from './lexer.js';
 import { phraseKey, splitWords, stem } from './text.js';
 import {
@@ -39,7 +40,7 @@ const MAX_PHRASE_WORDS = 5;
 // Words that say nothing about which column is meant when they are the only word matched.
 // Also the engine's own operator words: "number of flights" must stay a count, not flight_number.
 const WEAK_WORDS = new Set(
-  'id no nr num is has was did of the a code flag number count total sum average avg mean min max top percent'.split(
+  'id no nr num is has was did of the a code flag number count total sum average avg mean min max top percent first last middle'.split(
     ' ',
   ),
 );
@@ -57,7 +58,7 @@ const STRICT_ID_WORDS = new Set(['id', 'key']);
  */
 export function identifiedEntity(column: ColumnDescription): { word: string; strict: boolean } | undefined {
   for (const source of [column.name, column.originalName]) {
-    const words = splitWords(source);
+    const words = spelledOut(headerWords(source));
     if (words.length === 2 && ID_WORDS.has(words[1]!))
       return { word: words[0]!, strict: STRICT_ID_WORDS.has(words[1]!) };
   }
@@ -76,6 +77,7 @@ export function isFlag(column: ColumnDescription): boolean {
 export function isIdColumn(column: ColumnDescription): boolean {
   return identifiedEntity(column) !== undefined || /(^|_)id$/.test(column.name);
 }
+const JOURNEY_WORDS = new Set(['trip', 'ride', 'journey']);
 const BOOLEAN_PREFIXES = new Set(['is', 'has', 'was', 'did', 'can', 'flag']);
 
 const synonymsByStem = new Map<string, string[]>();
@@ -94,16 +96,24 @@ function columnPhrases(column: ColumnDescription): string[][] {
     column.originalName,
     column.originalName.replace(/\(.*?\)|\[.*?\]/g, ' '),
   ]) {
-    const words = splitWords(source);
+    add(splitWords(source));
+    const words = headerWords(source);
     add(words);
     let trimmed = words;
     while (trimmed.length > 1 && UNIT_WORDS.has(trimmed.at(-1)!)) trimmed = trimmed.slice(0, -1);
     add(trimmed);
+    add(spelledOut(trimmed));
     if (column.type === 'boolean' && trimmed.length > 1 && BOOLEAN_PREFIXES.has(trimmed[0]!))
       add(trimmed.slice(1));
+    // "CountryName", "start station name": the name is how the column holds its entity.
+    if (trimmed.length > 1 && trimmed.at(-1) === 'name' && !NAME_KINDS.has(trimmed.at(-2)!))
+      add(spelledOut(trimmed.slice(0, -1)));
   }
   return phrases;
 }
+
+// "<kind> name" headers that are not the name of an entity: "first name" is not a first.
+const NAME_KINDS = new Set('first last middle full given family sur nick display user file sheet'.split(' '));
 
 function synonymVariants(words: string[]): string[] {
   let keys = [''];
@@ -165,7 +175,12 @@ export function buildColumnIndex(dataset: DatasetDescription): ColumnIndex {
     columnKeys.set(key, byColumn);
   };
   for (const column of dataset.columns) {
-    for (const words of columnPhrases(column)) {
+    const phrases = columnPhrases(column);
+    // "gdp per capita": the words before "per" alone name another amount (GDP, not per head).
+    const ratioHeads = new Set(
+      phrases.flatMap((words) => (words.indexOf('per') > 0 ? words.slice(0, words.indexOf('per')) : [])),
+    );
+    for (const words of phrases) {
       addKey(phraseKey(words), column, 3);
       for (const variant of synonymVariants(words)) addKey(variant, column, 2);
       for (const key of derivedKeys(column, words)) addKey(key, column, 1);
@@ -173,6 +188,7 @@ export function buildColumnIndex(dataset: DatasetDescription): ColumnIndex {
         for (const word of words) {
           if (WEAK_WORDS.has(word) || FILLER_WORDS.has(word) || UNIT_WORDS.has(word) || /^\d+$/.test(word))
             continue;
+          if (ratioHeads.has(word)) continue;
           for (const variant of synonymVariants([word])) addKey(variant, column, 1);
         }
       }
@@ -196,7 +212,14 @@ export function buildColumnIndex(dataset: DatasetDescription): ColumnIndex {
 
   const initialsKeys = valueInitials(dataset);
 
-  const rowNounStems = new Set(splitWords((dataset.title ?? '').replace(/\.[a-z0-9]+$/i, '')).map(stem));
+  const rowNounStems = new Set(headerWords((dataset.title ?? '').replace(/\.[a-z0-9]+$/i, '')).map(stem));
+  // A header that starts with a journey word ("tripduration", "trip_distance") says the rows are
+  // journeys; other row nouns in headers ("passenger_count") are amounts, not the rows.
+  for (const column of dataset.columns) {
+    const first = headerWords(column.originalName)[0];
+    if (first && headerWords(column.originalName).length > 1 && JOURNEY_WORDS.has(first))
+      rowNounStems.add(stem(first));
+  }
   // A column "<entity> ID" says what the rows are: "how many orders" counts rows, it does not
   // pick between order_id and order_date.
   const idColumnsByStem = new Map<string, ColumnDescription>();
@@ -219,6 +242,11 @@ export function buildColumnIndex(dataset: DatasetDescription): ColumnIndex {
     return [...byColumn].map(([column, score]) => ({ column, score })).sort((a, b) => b.score - a.score);
   }
 
+  function longestValueAt(run: string[], minLength: number): number {
+    for (let n = run.length; n >= minLength; n--) if (valueKeys.has(phraseKey(run.slice(0, n)))) return n;
+    return 0;
+  }
+
   return {
     columns: dataset.columns,
     rowNounStems,
@@ -228,22 +256,36 @@ export function buildColumnIndex(dataset: DatasetDescription): ColumnIndex {
       let i = 0;
       while (i < tokens.length) {
         const token = tokens[i]!;
+        const raw = (n: number) =>
+          tokens
+            .slice(i, i + n)
+            .map((t) => t.raw)
+            .join(' ');
         if (token.kind === 'quoted') {
           const hits = valueKeys.get(phraseKey(splitWords(token.raw)));
           out.push(hits ? { kind: 'value', hits, raw: token.raw } : token);
           i++;
           continue;
         }
-        if (token.kind !== 'word') {
-          out.push(token);
-          i++;
-          continue;
-        }
         const run: string[] = [];
         for (let j = i; j < tokens.length && j < i + MAX_PHRASE_WORDS; j++) {
           const t = tokens[j]!;
-          if (t.kind !== 'word') break;
-          run.push(t.text);
+          // Numbers are words of values ("W 21 St & 6 Ave"), never of a column name here.
+          if (t.kind === 'word') run.push(t.text);
+          else if (isWholeNumber(t)) run.push(t.raw);
+          else break;
+        }
+        if (token.kind !== 'word') {
+          // A value that starts with a number ("8 Ave & W 31 St"): two words at least.
+          const n = longestValueAt(run, 2);
+          if (n > 0) {
+            out.push({ kind: 'value', hits: valueKeys.get(phraseKey(run.slice(0, n)))!, raw: raw(n) });
+            i += n;
+          } else {
+            out.push(token);
+            i++;
+          }
+          continue;
         }
         let columnLength = 0;
         let columnHits: ColumnHit[] = [];
@@ -251,7 +293,7 @@ export function buildColumnIndex(dataset: DatasetDescription): ColumnIndex {
         let valueHits: ValueHit[] = [];
         for (let n = run.length; n >= 1; n--) {
           const key = phraseKey(run.slice(0, n));
-          if (columnLength === 0) {
+          if (columnLength === 0 && !run.slice(0, n).some((w) => /^\d+$/.test(w))) {
             const hits = columnHitsFor(key);
             // A lone filler or time word ("by", "total", "days") is a column only as a whole header.
             const weak =
@@ -262,16 +304,15 @@ export function buildColumnIndex(dataset: DatasetDescription): ColumnIndex {
               columnHits = hits;
             }
           }
-          if (valueLength === 0 && valueKeys.has(key)) {
+          if (
+            valueLength === 0 &&
+            valueKeys.has(key) &&
+            !(n === 1 && isCodeClash(token, valueKeys.get(key)!))
+          ) {
             valueLength = n;
             valueHits = valueKeys.get(key)!;
           }
         }
-        const raw = (n: number) =>
-          tokens
-            .slice(i, i + n)
-            .map((t) => t.raw)
-            .join(' ');
         const previous = out.at(-1);
         const valueContext =
           /^\p{Lu}/u.test(token.raw) ||
@@ -313,6 +354,20 @@ export function buildColumnIndex(dataset: DatasetDescription): ColumnIndex {
     if (!rest) return [];
     return columnHitsFor(stem(rest)).filter((h) => h.column.type === 'boolean');
   }
+}
+
+/**
+ * "per" is not Peru's code PER, nor "can" Canada's CAN: a short upper-case code matches a question
+ * word that is a function word only when the word is typed in upper case.
+ */
+function isCodeClash(token: Token, hits: ValueHit[]): boolean {
+  if (token.kind !== 'word' || token.raw === token.raw.toUpperCase() || !FILLER_WORDS.has(token.text))
+    return false;
+  return hits.every((h) => /^[A-Z0-9]{2,4}$/.test(h.value));
+}
+
+function isWholeNumber(token: Token): boolean {
+  return token.kind === 'number' && /^\d+$/.test(token.raw);
 }
 
 const SMALL_WORDS = new Set(['of', 'the', 'and', 'for', 'de', 'du', 'des', 'la', 'le']);

@@ -4,9 +4,8 @@
  * engine's SQL is also parsed with the real PostgreSQL parser: one SELECT, reading only the
  * dataset's table, calling only the functions listed here (what the sandbox must allow). The
  * follow-up set is run the same way, each question asked after its conversation's context.
- * Held-out sets 4 and 5 (looked at since their wrong answers were fixed) run like the set: every
- * answer right. Held-out set 6 stays held out: only that its answers are safe SQL that runs is
- * checked here, and its hand-written SQL; how many are right is measured by bench/aide-engine.ts.
+ * Held-out sets 4 to 7 (each measured once while held out, then looked at and its wrong answers
+ * fixed by class) run like the set: every answer right, every must-refuse refused.
  */
 import { sql } from 'kysely';
 import { loadModule, parseSync } from 'libpg-query';
@@ -21,6 +20,7 @@ import { followUpQuestions, hostileFollowUps, refusedFollowUps } from './fixture
 import { heldOutQuestions4, heldOutRefused4 } from './fixtures/held-out-questions-4.js';
 import { heldOutQuestions5, heldOutRefused5 } from './fixtures/held-out-questions-5.js';
 import { heldOutQuestions6, heldOutRefused6 } from './fixtures/held-out-questions-6.js';
+import { heldOutQuestions7, heldOutRefused7 } from './fixtures/held-out-questions-7.js';
 import { loadFixtures } from './fixtures/load-fixtures.js';
 import { answerableQuestions, refusedQuestions } from './fixtures/questions.js';
 import { qualifiedTable } from './sql-text.js';
@@ -127,6 +127,8 @@ describe.each(databaseTargets())('AIDE engine question set on $name', (target) =
   describe.each([
     { set: 4, answerable: heldOutQuestions4, refused: heldOutRefused4 },
     { set: 5, answerable: heldOutQuestions5, refused: heldOutRefused5 },
+    { set: 6, answerable: heldOutQuestions6, refused: heldOutRefused6 },
+    { set: 7, answerable: heldOutQuestions7, refused: heldOutRefused7 },
   ])('held-out set $set', ({ answerable, refused }) => {
     it.each(answerable)('[$dataset] $question', async (q) => {
       await expectSameRows(q, answerQuestion(q.question, descriptions.get(q.dataset)!));
@@ -136,28 +138,6 @@ describe.each(databaseTargets())('AIDE engine question set on $name', (target) =
       const answer = answerQuestion(q.question, descriptions.get(q.dataset)!);
       expect(answer.understood, answer.understood ? answer.sql : '').toBe(false);
     });
-  });
-
-  describe('held-out set 6 (safety only: correctness is measured, not tested)', () => {
-    it.each([...heldOutQuestions6, ...heldOutRefused6])(
-      '[$dataset] $question: refused or one SELECT of the table that runs',
-      async (q) => {
-        const dataset = descriptions.get(q.dataset)!;
-        if ('expectedSql' in q) {
-          const expected = await sql
-            .raw(q.expectedSql.replaceAll('{t}', qualifiedTable(dataset.table)))
-            .execute(handle.db);
-          expect(expected.rows.length, 'the hand-written SQL returns rows').toBeGreaterThan(0);
-        }
-        const answer = answerQuestion(q.question, dataset);
-        if (!answer.understood) {
-          expect(answer.suggestions.length).toBeGreaterThan(0);
-          return;
-        }
-        checkShape(answer.sql, dataset);
-        await sql.raw(answer.sql).execute(handle.db);
-      },
-    );
   });
 
   describe('follow-ups', () => {

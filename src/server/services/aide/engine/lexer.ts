@@ -23,6 +23,8 @@ const TOKEN_PATTERN = new RegExp(
     String.raw`(?<![\p{L}\p{N}])'(?<sq>[^']+)'(?![\p{L}\p{N}])`,
     String.raw`(?<day>\d{4}-\d{1,2}-\d{1,2})(?![\p{N}])`,
     '(?<op>>=|<=|!=|<>|=>|=<|>|<|=)',
+    // "the 1990s" is a decade, one word: not the year 1990 and a stray "s".
+    String.raw`(?<decade>(?<![\p{L}\p{N}])\d{4}['’]?s(?![\p{L}\p{N}]))`,
     String.raw`(?<num>(?<![\p{L}\p{N}])-?[$€£]?\d+(?:,\d{3})*(?:\.\d+)?(?:(?:k|m|bn)(?![\p{L}])|\s(?:thousand|million|billion)\b)?\s?%?)`,
     '(?<pct>%)',
     String.raw`(?<word>[\p{L}\p{N}]+(?:['’][\p{L}]+)?)`,
@@ -75,7 +77,8 @@ export function tokenize(question: string): Token[] {
       const iso = isRealDay(g.day);
       if (iso) tokens.push({ kind: 'day', iso, raw: g.day });
       else tokens.push({ kind: 'word', text: g.day, raw: g.day });
-    } else if (g.op) tokens.push({ kind: 'op', op: OP_ALIASES[g.op] ?? (g.op as ComparisonOp), raw: g.op });
+    } else if (g.decade) tokens.push({ kind: 'word', text: g.decade.replace(/['’]/, ''), raw: g.decade });
+    else if (g.op) tokens.push({ kind: 'op', op: OP_ALIASES[g.op] ?? (g.op as ComparisonOp), raw: g.op });
     else if (g.num) tokens.push(numberToken(g.num));
     else if (g.pct) tokens.push({ kind: 'word', text: 'percent', raw: '%' });
     else if (g.word) {

@@ -13,10 +13,11 @@ import {
   type ValueHit,
 } from './column-index.js';
 import type { ColumnDescription } from './engine.types.js';
+import { headerWords, spelledOut } from './header-words.js';
 import type { ComparisonOp } from './lexer.js';
 import { isYear, type Period, readPeriod } from './periods.js';
 import type { Filter, GroupTarget, GroupUnit, Measure, QueryIntent } from './query-intent.js';
-import { splitWords, stem } from './text.js';
+import { stem } from './text.js';
 import {
   AGGREGATE_PHRASES,
   type Aggregate,
@@ -35,6 +36,7 @@ import {
   SUPERLATIVES,
   TIME_UNIT_WORDS,
 } from './vocabulary.js';
+import { holdsYears, isYearColumn, yearTimeColumn } from './year-column.js';
 
 export type ParseResult =
   | { ok: true; intent: QueryIntent }
@@ -107,6 +109,19 @@ const GROUP_WORDS = [
   'every',
   'across',
 ];
+// Group words that say "for every one of them", as opposed to "by", which also ranks groups.
+const DISTRIBUTIVE_GROUP_WORDS = new Set(['for each', 'for every', 'in each', 'each', 'every', 'per']);
+const EXTREME_AGGREGATES: Record<string, Aggregate> = {
+  highest: 'max',
+  largest: 'max',
+  biggest: 'max',
+  greatest: 'max',
+  lowest: 'min',
+  smallest: 'min',
+};
+const BIRTH_WORDS = new Set(['birth', 'born', 'dob', 'birthday', 'birthdate']);
+const CHANGE_VERBS = new Set(['changed', 'change', 'changes', 'evolved', 'developed', 'varied', 'moved']);
+const QUESTION_GROUP_WORDS = new Set(['which', 'what', 'who', 'where', 'whose']);
 const COUNT_PHRASES = [
   'how many',
   'number of',
@@ -285,6 +300,8 @@ class QuestionParser {
   private rowNounColumnNamed = false;
   /** "in total": one amount is asked for, as with "how much". */
   private inTotal = false;
+  /** A group named by each/every/per ("at each station"): see readExtremePerGroup. */
+  private distributiveGroup = false;
   /** "per day": a time group asked with "per", which after "average" can mean a daily mean. */
   private perTimeUnit?: GroupUnit;
 
@@ -309,6 +326,7 @@ class QuestionParser {
     this.readDateFilters();
     this.readOrdinalLevels();
     this.readTimeGroups();
+    this.readChangeVerbs();
     this.readValueFilters();
     this.readNullAndBooleanFilters();
     this.readColumnGroups();
@@ -533,6 +551,9 @@ class QuestionParser {
         span++;
       }
       let colAt = impliedColumn ? -1 : this.columnBefore(i, isNumeric);
+      // "life expectancy between 1990 and 2000" where the rows' time is a year column holding both
+      // numbers: years, which the date pass reads.
+      if (op === 'between' && high && this.yearsOfTimeColumn(first, high)) continue;
       if (colAt < 0 && !impliedColumn && this.columnAt(i + span, isNumeric)) colAt = i + span;
       // "over 5000 in revenue"
       if (
@@ -610,9 +631,25 @@ class QuestionParser {
   }
 
   private pushDateFilter(i: number, make: (column: ColumnDescription) => Filter) {
+    const birth = this.birthColumnBefore(i);
+    if (birth) {
+      this.filters.push(make(birth));
+      return;
+    }
     const near = this.dateColumnNear(i);
     if (near.at >= 0) this.markUsed(near.at);
     this.filters.push(make(near.column ?? this.defaultDateColumn()));
+  }
+
+  /** "born before 1960", "born in 1985": the one birth date or birth year column, not the rows' date. */
+  private birthColumnBefore(i: number): ColumnDescription | undefined {
+    if (this.word(i - 1) !== 'born') return undefined;
+    const births = this.index.columns.filter(
+      (c) => (isTemporal(c) || holdsYears(c)) && wordsOfHeader(c).some((w) => BIRTH_WORDS.has(w)),
+    );
+    if (births.length !== 1) return undefined;
+    this.markUsed(i - 1);
+    return births[0];
   }
 
   private defaultDateColumnCache?: ColumnDescription;
@@ -636,6 +673,11 @@ class QuestionParser {
     if (primary.length === 1) {
       this.defaultDateColumnCache = primary[0]!;
       return primary[0]!;
+    }
+    const year = temporal.length === 0 ? yearTimeColumn(this.index.columns) : undefined;
+    if (year) {
+      this.defaultDateColumnCache = year;
+      return year;
     }
     if (temporal.length === 0)
       throw new NotUnderstood('This dataset has no date column to filter or group by time.');
@@ -790,8 +832,11 @@ class QuestionParser {
         [unit, start, length] = ['weekday', i - 1, weekday + 1];
       else if (w.endsWith('ly') || w === 'annual') unit = TIME_UNIT_WORDS[w];
       else if ((w === 'over' || w === 'across' || w === 'through') && this.word(i + 1) === 'time')
-        [unit, length] = ['month', 2];
-      else if (w === 'trend' || w === 'trends' || w === 'timeline' || w === 'evolution') unit = 'month';
+        [unit, length] = [this.trendUnit(), 2];
+      else if ((w === 'over' || w === 'across' || w === 'through') && this.yearsAt(i + 1))
+        [unit, length] = ['year', 1 + this.yearsAt(i + 1)];
+      else if (w === 'trend' || w === 'trends' || w === 'timeline' || w === 'evolution')
+        unit = this.trendUnit();
       else if (TIME_UNIT_WORDS[w] && !w.endsWith('s') && this.superlativeBefore(i)) {
         // "hottest day", "busiest month": one row per day, the best one (ranked later).
         unit = TIME_UNIT_WORDS[w];
@@ -804,6 +849,7 @@ class QuestionParser {
           start = i - group.length;
           length = group.length + 1;
           if (group.join(' ') === 'per') this.perTimeUnit = unit;
+          if (DISTRIBUTIVE_GROUP_WORDS.has(group.join(' '))) this.distributiveGroup = true;
         } else if (this.word(i + 1) === 'by' && this.word(i + 2) === w) {
           // "month by month"
           [unit, length] = [TIME_UNIT_WORDS[w], 3];
@@ -825,6 +871,37 @@ class QuestionParser {
         column: column ?? existing?.column ?? this.defaultDateColumn(),
       });
     }
+  }
+
+  /** Both numbers are years the dataset's year column (its time, no date column) holds. */
+  private yearsOfTimeColumn(...numbers: NumberToken[]): boolean {
+    if (this.index.columns.some(isTemporal)) return false;
+    const year = yearTimeColumn(this.index.columns);
+    return (
+      year !== undefined &&
+      numbers.every((n) => isYear(n) && n.value >= Number(year.min) && n.value <= Number(year.max))
+    );
+  }
+
+  /** A trend is monthly, or yearly when the dataset's time is a year column. */
+  private trendUnit(): GroupUnit {
+    const temporal = this.index.columns.filter(isTemporal);
+    return temporal.length === 0 && yearTimeColumn(this.index.columns) ? 'year' : 'month';
+  }
+
+  /** Length of "years" / "the years" at i ("over the years"), the word or a year column's name. */
+  private yearsAt(i: number): number {
+    const skip = this.word(i) === 'the' ? 1 : 0;
+    const l = this.lex[i + skip];
+    if (this.used[i + skip]) return 0;
+    const text = l?.kind === 'word' ? l.text : l?.kind === 'column' ? l.raw.toLowerCase() : undefined;
+    return text === 'years' ? skip + 1 : 0;
+  }
+
+  /** "how has X changed over the years": with a time group, the verb only says "over time". */
+  private readChangeVerbs() {
+    if (!this.groups.some((g) => g.kind === 'time')) return;
+    for (let i = 0; i < this.lex.length; i++) if (CHANGE_VERBS.has(this.word(i) ?? '')) this.markUsed(i);
   }
 
   private superlativeBefore(i: number): boolean {
@@ -959,24 +1036,30 @@ class QuestionParser {
    */
   private directedHits(hits: ValueHit[], i: number): ValueHit[] {
     const before = this.word(i - 1);
+    const verbSide = this.journeyVerbSide(i);
     const side =
-      before === 'from' ? ORIGIN_WORDS : before === 'to' || before === 'into' ? DESTINATION_WORDS : undefined;
+      verbSide ??
+      (before === 'from'
+        ? ORIGIN_WORDS
+        : before === 'to' || before === 'into'
+          ? DESTINATION_WORDS
+          : undefined);
     if (!side) return hits;
     const other = side === ORIGIN_WORDS ? DESTINATION_WORDS : ORIGIN_WORDS;
-    const directed = hits.filter((h) => headerWords(h.column).some((w) => side.has(w)));
+    const directed = hits.filter((h) => wordsOfHeader(h.column).some((w) => side.has(w)));
     if (new Set(directed.map((h) => h.column)).size === 1) return directed;
-    if (directed.length > 0 || hits.length !== 1 || !headerWords(hits[0]!.column).some((w) => other.has(w)))
+    if (directed.length > 0 || hits.length !== 1 || !wordsOfHeader(hits[0]!.column).some((w) => other.has(w)))
       return hits;
     // "flights to AMS" where AMS is only among the origins seen: the destination is still meant.
     const { column, value } = hits[0]!;
-    const rest = headerWords(column)
+    const rest = wordsOfHeader(column)
       .filter((w) => !other.has(w))
       .join(' ');
     const partners = this.index.columns.filter(
       (c) =>
         c.type === column.type &&
-        headerWords(c).some((w) => side.has(w)) &&
-        headerWords(c)
+        wordsOfHeader(c).some((w) => side.has(w)) &&
+        wordsOfHeader(c)
           .filter((w) => !side.has(w))
           .join(' ') === rest,
     );
@@ -985,6 +1068,24 @@ class QuestionParser {
         `"${value}" is a value of ${column.originalName}; name the column it should be in.`,
       );
     return [{ column: partners[0]!, value }];
+  }
+
+  /**
+   * "picked up at JFK Airport", "dropped off in Queens": the verb names the end of the journey
+   * (its words are used here, as "from" and "to" are by the value filter).
+   */
+  private journeyVerbSide(i: number): Set<string> | undefined {
+    const at = this.word(i - 1);
+    if (at !== 'at' && at !== 'in') return undefined;
+    for (const [phrase, side] of JOURNEY_VERBS) {
+      const words = phrase.split(' ');
+      const start = i - 1 - words.length;
+      if (start >= 0 && this.phraseAt(start, phrase) === words.length) {
+        this.markUsed(start, words.length);
+        return side;
+      }
+    }
+    return undefined;
   }
 
   /** "<column> is missing", "without <column>", "paid orders", "not remote", "where paid is false". */
@@ -1009,6 +1110,15 @@ class QuestionParser {
       const noneWord = before === 'without' || before === 'no' || before === 'zero';
       if (noneWord && isNumeric(column) && !isIdColumn(column) && pickColumn(l, isNumeric) === column) {
         this.filters.push({ kind: 'zero-or-null', column });
+        this.markUsed(i - 1, 2);
+        continue;
+      }
+      // "houses with central air", "no central air": a Y/N text column is a yes/no flag.
+      const yesNo = yesNoValues(column);
+      const flagWord = before === 'with' || before === 'without' || before === 'no' || before === 'not';
+      if (yesNo && flagWord && pickColumn(l, (c) => yesNoValues(c) !== undefined) === column) {
+        const value = before === 'with' ? yesNo.yes : yesNo.no;
+        this.filters.push({ kind: 'in', column, values: [value], negated: false });
         this.markUsed(i - 1, 2);
         continue;
       }
@@ -1052,7 +1162,7 @@ class QuestionParser {
     const ranked = this.lex.some(
       (l, k) => l.kind === 'word' && !this.used[k] && SUPERLATIVES[l.text] !== undefined,
     );
-    const groupable = (c: ColumnDescription) => !(ranked && isNumeric(c));
+    const groupable = (c: ColumnDescription) => !(ranked && isNumeric(c)) || isYearColumn(c);
     for (let i = 0; i < this.lex.length; i++) {
       const group = this.firstPhraseAt(i, GROUP_WORDS);
       if (group) {
@@ -1072,6 +1182,7 @@ class QuestionParser {
           if (this.word(k) === 'and' && this.lex[k + 1]?.kind === 'column') this.markUsed(k++);
           else break;
         }
+        if (found && DISTRIBUTIVE_GROUP_WORDS.has(group[0])) this.distributiveGroup = true;
         if (found) this.markUsed(i, group[1]);
         else if (this.columnAt(i + group[1], isNumeric)) this.markUsed(i, group[1]);
         continue;
@@ -1097,8 +1208,19 @@ class QuestionParser {
           this.groups.push({ kind: 'column', column });
           this.countAsked = true;
           const plural = isPlural((this.lex[i + 2 + skip] as { raw: string }).raw);
-          this.ranking = { direction: w === 'most' ? 'desc' : 'asc', limit: plural ? undefined : 1, plural };
+          // "the 2 most popular stations": a count before the superlative is the ranking's size.
+          const before = this.lex[i - 1];
+          const limit =
+            before?.kind === 'number' && before.plainInteger && !this.used[i - 1] && plural
+              ? before.value
+              : undefined;
+          this.ranking = {
+            direction: w === 'most' ? 'desc' : 'asc',
+            limit: limit ?? (plural ? undefined : 1),
+            plural,
+          };
           this.markUsed(i, 3 + skip);
+          if (limit !== undefined) this.markUsed(i - 1);
         }
       }
     }
@@ -1197,11 +1319,33 @@ class QuestionParser {
       } else if (next?.kind === 'number' && next.plainInteger && !this.used[i + 1] && !this.ranking) {
         this.ranking = { direction, limit: next.value, plural: true };
         this.markUsed(i, 2);
+      } else if (this.readExtremePerGroup(i, w)) {
+        // "highest wind speed at each station": read as the maximum per station
       } else if (!this.superlative) {
         this.superlative = { direction, at: i };
         this.markUsed(i);
       }
     }
+  }
+
+  /**
+   * "highest wind speed at each station", "lowest price for every airline": a superlative right
+   * before a number column, with a group named by each/every/per, is that column's maximum or
+   * minimum in each group, not the one group with the highest value. Not when a question word
+   * asks for a group ("which station has the highest wind speed in each month" wants a station per
+   * month) or another column is left to place.
+   */
+  private readExtremePerGroup(i: number, w: string): boolean {
+    const agg = EXTREME_AGGREGATES[w];
+    if (!agg || !this.distributiveGroup || this.interrogatives.length > 0) return false;
+    if (this.lex.some((l, k) => l.kind === 'word' && !this.used[k] && QUESTION_GROUP_WORDS.has(l.text)))
+      return false;
+    if (!this.columnAt(i + 1, isNumeric)) return false;
+    if (this.lex.some((l, k) => l.kind === 'column' && !this.used[k] && k !== i + 1)) return false;
+    this.pendingAggregates.push({ agg, at: i + 1, distinct: false, from: i });
+    this.aggregateWordAt.add(i);
+    this.markUsed(i);
+    return true;
   }
 
   /** Aggregate words are bound to their column after the other passes took what they need. */
@@ -1217,6 +1361,14 @@ class QuestionParser {
             : i + count[1];
         const unitWord = this.word(unitAt);
         const unit = unitWord?.endsWith('s') ? TIME_UNIT_WORDS[unitWord] : undefined;
+        // "how many years": the distinct years of a year column, never their sum.
+        const yearColumn = this.columnAt(i + count[1], isYearColumn);
+        if (yearColumn && (count[0] === 'how many' || count[0] === 'number of')) {
+          this.measures.push({ agg: 'count-distinct', column: yearColumn });
+          this.countAsked = true;
+          this.markUsed(i, count[1] + 1);
+          continue;
+        }
         if (unit && count[0] === 'how many') {
           // "how many days ...": distinct calendar days of the date column, not rows.
           this.measures.push({ agg: 'count-distinct', column: this.defaultDateColumn(), unit });
@@ -1443,8 +1595,13 @@ class QuestionParser {
         this.markUsed(i);
         continue;
       }
-      // An identifier is not an amount: "passengers" near PassengerId names the rows.
-      if (top.every((h) => isIdColumn(h.column)) && this.isRowNoun(l)) {
+      // An identifier is not an amount: "passengers" near PassengerId names the rows. Its whole
+      // header ("country codes", "flight numbers") names the column itself, listed like any text.
+      const wholeCodeHeader =
+        best.score === 3 &&
+        !isNumeric(best.column) &&
+        ID_WORDS_SPOKEN.has(stem(l.raw.split(' ').at(-1)!.toLowerCase()));
+      if (top.every((h) => isIdColumn(h.column)) && this.isRowNoun(l) && !wholeCodeHeader) {
         this.rowNounColumnNamed = true;
         this.markUsed(i);
         continue;
@@ -1465,7 +1622,7 @@ class QuestionParser {
         this.markUsed(i);
         continue;
       }
-      if (this.isRowNoun(l)) {
+      if (this.isRowNoun(l) && !wholeCodeHeader) {
         this.rowNounColumnNamed = true;
         this.markUsed(i);
         continue;
@@ -1648,6 +1805,11 @@ class QuestionParser {
       else if (superlative) throw new NotUnderstood('Highest or lowest what? Name a column.');
     }
 
+    // "top 3 products in each region" ranks within each group, which one SELECT of groups cannot.
+    if (rankingWanted && this.distributiveGroup && groups.length > 1)
+      throw new NotUnderstood(
+        'I can rank groups over the whole dataset, not within each group; ask for one group at a time (e.g. "top 3 products in North").',
+      );
     if (rankingWanted) ranking = { direction: rankingWanted.direction, limit: rankingWanted.limit ?? 10 };
 
     // "who is the oldest", "who earns the most": the row itself, which says who.
@@ -1896,14 +2058,43 @@ const DESTINATION_WORDS = new Set(
   'destination dest to dropoff arrival arriving end ending target receiver recipient'.split(' '),
 );
 
+// Verbs before "at"/"in" that say which end of a journey a place is.
+const JOURNEY_VERBS: [string, Set<string>][] = [
+  ['picked up', ORIGIN_WORDS],
+  ['dropped off', DESTINATION_WORDS],
+];
+
 // Header words of a date that follows the row's own event (shipped after ordered, dropped off
 // after picked up): when all date columns but one are such, the remaining one is the row's date.
 const LATER_DATE_WORDS = new Set(
   (
-    'ship shipped shipping dropoff drop delivery delivered arrival arrived arrive end ended close closed ' +
+    'ship shipped shipping dropoff drop stop stopped delivery delivered arrival arrived arrive end ended close closed ' +
     'completed completion resolved return returned due updated modified finish finished expiry expires'
   ).split(' '),
 );
+
+// The last word of an identifier header, as spoken: "country codes", "flight numbers", "order IDs".
+const ID_WORDS_SPOKEN = new Set(['id', 'code', 'number', 'key', 'ref'].map(stem));
+
+// Stored spellings of yes and no in text columns (Kaggle's CentralAir is Y/N).
+const YES_NO_PAIRS: [string, string][] = [
+  ['y', 'n'],
+  ['yes', 'no'],
+  ['true', 'false'],
+  ['t', 'f'],
+];
+
+/** The stored yes and no of a text column holding exactly one yes/no pair, else undefined. */
+function yesNoValues(column: ColumnDescription): { yes: string; no: string } | undefined {
+  if (column.type !== 'text' || !column.distinctValues || column.distinctValues.length !== 2)
+    return undefined;
+  for (const [yes, no] of YES_NO_PAIRS) {
+    const stored = (word: string) => column.distinctValues!.find((v) => v.toLowerCase() === word);
+    const [y, n] = [stored(yes), stored(no)];
+    if (y !== undefined && n !== undefined) return { yes: y, no: n };
+  }
+  return undefined;
+}
 
 /** Whole numbers from 1 to at most 10: levels, classes, tiers, not amounts. */
 function isLevelCode(column: ColumnDescription): boolean {
@@ -1916,13 +2107,13 @@ function isLevelCode(column: ColumnDescription): boolean {
   );
 }
 
-function headerWords(column: ColumnDescription): string[] {
-  return [...new Set([...splitWords(column.name), ...splitWords(column.originalName)])];
+function wordsOfHeader(column: ColumnDescription): string[] {
+  return [...new Set([...headerWords(column.name), ...headerWords(column.originalName)])];
 }
 
 function isLaterDate(column: ColumnDescription): boolean {
   return [column.name, column.originalName].some((source) =>
-    splitWords(source).some((w) => LATER_DATE_WORDS.has(w)),
+    headerWords(source).some((w) => LATER_DATE_WORDS.has(w)),
   );
 }
 
@@ -1972,7 +2163,11 @@ export function hasShares(m: Measure): boolean {
 
 /** Amounts add up across rows; levels and rates (price, temperature, age) are averaged. */
 export function defaultAggregate(column: ColumnDescription): Aggregate {
-  const words = `${column.name} ${column.originalName}`.toLowerCase().split(/[^a-z]+/);
+  const words = [
+    ...`${column.name} ${column.originalName}`.toLowerCase().split(/[^a-z]+/),
+    ...spelledOut(headerWords(column.name)),
+    ...spelledOut(headerWords(column.originalName)),
+  ];
   return words.some((w) => LEVEL_WORDS.has(w)) ? 'avg' : 'sum';
 }
 

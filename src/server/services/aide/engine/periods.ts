@@ -90,6 +90,15 @@ export function readPeriod(
   // "the year 2024", "year 2024"
   if (t?.kind === 'word' && t.text === 'year' && isYear(at(i + 1)))
     return { period: yearPeriod((at(i + 1) as { value: number }).value), length: 2 };
+  // "the 1990s": the ten years from 1990
+  const decade = t?.kind === 'word' ? /^(1[89]\d0|20\d0)s$/.exec(t.text) : null;
+  if (decade) {
+    const year = Number(decade[1]);
+    return {
+      period: { kind: 'range', start: iso(year, 1, 1), end: iso(year + 10, 1, 1), label: `${year}s` },
+      length: 1,
+    };
+  }
   const quarter = t?.kind === 'word' ? /^q([1-4])$/.exec(t.text) : null;
   if (quarter && isYear(at(i + 1))) {
     const year = (at(i + 1) as { value: number }).value;

@@ -46,7 +46,7 @@ export const FILLER_WORDS = new Set(
     ' sold sell sells selling bought buy made make placed work works working worked recorded registered' +
     ' generated got occurred happened came come employed measured logged spent comes brings bring' +
     ' generates generate contributes contribute gets paid charged taken took brought carried carry carries' +
-    ' place places'
+    ' place places used use'
   ).split(/\s+/),
 );
 
@@ -305,6 +305,6 @@ export const LEVEL_WORDS = new Set(
   (
     'price prices rate rates ratio percent percentage pct temperature temp humidity speed age score rating ' +
     'salary wage pay level index avg average mean margin duration probability share latitude longitude lat lon ' +
-    'grade rank height weight pressure bmi tenure'
+    'grade rank height weight pressure bmi tenure expectancy capita quality mass length depth width density'
   ).split(' '),
 );
