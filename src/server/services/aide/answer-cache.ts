@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
+import type { z } from 'zod';
 import type { Cache } from '../../platform/cache/cache.js';
 import type { AideMetrics } from './aide-metrics.js';
 
@@ -57,11 +58,20 @@ export function createAnswerCache({ cache, log, metrics, ttlMs }: AnswerCacheDep
       return sha256(JSON.stringify({ description, rowCount }));
     },
 
-    async get<T>(kind: CachedKind, key: string): Promise<T | undefined> {
+    /**
+     * The cached value, checked against `schema`: an entry written by an older version of AIDE
+     * (another shape) is a miss, never a response that fails on its way out.
+     */
+    async get<T>(kind: CachedKind, key: string, schema: z.ZodType<T>): Promise<T | undefined> {
       if (!enabled) return undefined;
       let found: T | undefined;
       try {
-        found = await cache.get<T>(key);
+        const raw = await cache.get<unknown>(key);
+        if (raw !== undefined) {
+          const parsed = schema.safeParse(raw);
+          if (parsed.success) found = parsed.data;
+          else log.warn({ kind }, 'AIDE cache entry of another shape; computing the answer');
+        }
       } catch (err) {
         log.warn({ err: (err as Error).message }, 'AIDE cache unreachable; computing the answer');
       }

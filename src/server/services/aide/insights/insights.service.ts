@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
-import type {
-  AnalyzeDatasetBody,
-  AnalyzeDatasetResponse,
-  ComputedInsight,
+import {
+  type AnalyzeDatasetBody,
+  type AnalyzeDatasetResponse,
+  type ComputedInsight,
   InsightsResponse,
 } from '../../../../contracts/aide/insights.js';
 import { insightGenerated } from '../../../../contracts/events/index.js';
@@ -38,7 +38,7 @@ export interface InsightsDeps {
 }
 
 /** What is kept of insights in the cache: the response without what belongs to one request. */
-type CachedInsights = Omit<InsightsResponse, 'usage' | 'cached' | 'fallback'>;
+const CachedInsights = InsightsResponse.omit({ usage: true, cached: true, fallback: true });
 
 /**
  * Insights and the statistical summary of a dataset, computed from its rows (or AXI's stored
@@ -89,7 +89,7 @@ export function createInsightsService(deps: InsightsDeps) {
         model: writer.model,
         promptVersion: rephraser?.promptVersion ?? null,
       });
-      const hit = cacheKey ? await answers?.get<CachedInsights>('insights', cacheKey) : undefined;
+      const hit = cacheKey ? await answers?.get('insights', cacheKey, CachedInsights) : undefined;
       if (hit) {
         const counted = await usage?.record(db, {
           userId: actor.id,

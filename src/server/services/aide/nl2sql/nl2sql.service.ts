@@ -1,14 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
-import type {
-  History,
-  HistoryQuery,
-  Nl2SqlBody,
-  Nl2SqlResponse,
-  Nl2SqlTimings,
-  ProviderFallback,
-  TokenUsage,
+import { z } from 'zod';
+import {
+  type History,
+  type HistoryQuery,
+  Nl2SqlAnswered,
+  type Nl2SqlBody,
+  Nl2SqlNotUnderstood,
+  type Nl2SqlResponse,
+  type Nl2SqlTimings,
+  type ProviderFallback,
+  type TokenUsage,
 } from '../../../../contracts/aide/nl2sql.js';
 import { datasetDeleted, nl2sqlExecuted } from '../../../../contracts/events/index.js';
 import type { AuditClient } from '../../../platform/audit/audit-client.js';
@@ -67,11 +70,12 @@ export interface Nl2SqlDeps {
 }
 
 /** What is kept of an answer in the cache: the response without what belongs to one request. */
-type CachedAnswer = Nl2SqlResponse extends infer R
-  ? R extends Nl2SqlResponse
-    ? Omit<R, 'timings' | 'usage' | 'cached' | 'fallback'>
-    : never
-  : never;
+const perRequest = { timings: true, usage: true, cached: true, fallback: true } as const;
+const CachedAnswer = z.discriminatedUnion('understood', [
+  Nl2SqlAnswered.omit(perRequest),
+  Nl2SqlNotUnderstood.omit(perRequest),
+]);
+type CachedAnswer = z.infer<typeof CachedAnswer>;
 
 const elapsedSince = (start: number) => Math.round((performance.now() - start) * 100) / 100;
 
@@ -297,7 +301,7 @@ export function createNl2SqlService(deps: Nl2SqlDeps) {
         question: normaliseQuestion(body.question),
         context: (body.context ?? []).map(normaliseQuestion),
       });
-      const hit = cacheKey ? await deps.answers?.get<CachedAnswer>('nl2sql', cacheKey) : undefined;
+      const hit = cacheKey ? await deps.answers?.get('nl2sql', cacheKey, CachedAnswer) : undefined;
       if (hit)
         return answerFromCache(
           ctx,
