@@ -13,6 +13,7 @@ import {
   ROW_NOUN_GROUPS,
   SYNONYM_GROUPS,
   TIME_UNIT_WORDS,
+  TITLE_ROW_NOUNS,
   VALUE_ALIASES,
 } from './vocabulary.js';
 
@@ -56,6 +57,24 @@ const STRICT_ID_WORDS = new Set(['id', 'key']);
  * The entity a column identifies: "Order ID", "order_id", "PassengerId" -> order, passenger.
  * `strict` when the header says it is an identifier proper (id, key), not a number or code.
  */
+/**
+ * The words of a title that may name its rows: its words, a plural in -ies also as -ie
+ * ("movies" is a movie, not a "movy"), and a row noun glued after a short abbreviation
+ * ("mtcars": Motor Trend cars). The abbreviation has no vowel, so "oscars" is not cars.
+ */
+function titleRowNouns(title: string): string[] {
+  const words = headerWords(title.replace(/\.[a-z0-9]+$/i, ''));
+  const nouns = [...words];
+  for (const word of words) {
+    if (word.endsWith('ies')) nouns.push(word.slice(0, -1));
+    for (let cut = 1; cut <= 3; cut++) {
+      const [prefix, rest] = [word.slice(0, cut), word.slice(cut)];
+      if (/^[b-df-hj-np-tv-z]+$/.test(prefix) && TITLE_ROW_NOUNS.has(rest)) nouns.push(rest);
+    }
+  }
+  return nouns;
+}
+
 export function identifiedEntity(column: ColumnDescription): { word: string; strict: boolean } | undefined {
   for (const source of [column.name, column.originalName]) {
     const words = spelledOut(headerWords(source));
@@ -212,7 +231,7 @@ export function buildColumnIndex(dataset: DatasetDescription): ColumnIndex {
 
   const initialsKeys = valueInitials(dataset);
 
-  const rowNounStems = new Set(headerWords((dataset.title ?? '').replace(/\.[a-z0-9]+$/i, '')).map(stem));
+  const rowNounStems = new Set(titleRowNouns(dataset.title ?? '').map(stem));
   // A header that starts with a journey word ("tripduration", "trip_distance") says the rows are
   // journeys; other row nouns in headers ("passenger_count") are amounts, not the rows.
   for (const column of dataset.columns) {

@@ -4,7 +4,7 @@
  * engine's SQL is also parsed with the real PostgreSQL parser: one SELECT, reading only the
  * dataset's table, calling only the functions listed here (what the sandbox must allow). The
  * follow-up set is run the same way, each question asked after its conversation's context.
- * Held-out sets 4 to 7 (each measured once while held out, then looked at and its wrong answers
+ * Held-out sets 4 to 8 (each measured once while held out, then looked at and its wrong answers
  * fixed by class) run like the set: every answer right, every must-refuse refused.
  */
 import { sql } from 'kysely';
@@ -21,6 +21,7 @@ import { heldOutQuestions4, heldOutRefused4 } from './fixtures/held-out-question
 import { heldOutQuestions5, heldOutRefused5 } from './fixtures/held-out-questions-5.js';
 import { heldOutQuestions6, heldOutRefused6 } from './fixtures/held-out-questions-6.js';
 import { heldOutQuestions7, heldOutRefused7 } from './fixtures/held-out-questions-7.js';
+import { heldOutQuestions8, heldOutRefused8 } from './fixtures/held-out-questions-8.js';
 import { loadFixtures } from './fixtures/load-fixtures.js';
 import { answerableQuestions, refusedQuestions } from './fixtures/questions.js';
 import { qualifiedTable } from './sql-text.js';
@@ -129,6 +130,7 @@ describe.each(databaseTargets())('AIDE engine question set on $name', (target) =
     { set: 5, answerable: heldOutQuestions5, refused: heldOutRefused5 },
     { set: 6, answerable: heldOutQuestions6, refused: heldOutRefused6 },
     { set: 7, answerable: heldOutQuestions7, refused: heldOutRefused7 },
+    { set: 8, answerable: heldOutQuestions8, refused: heldOutRefused8 },
   ])('held-out set $set', ({ answerable, refused }) => {
     it.each(answerable)('[$dataset] $question', async (q) => {
       await expectSameRows(q, answerQuestion(q.question, descriptions.get(q.dataset)!));

@@ -52,6 +52,12 @@ const ABBREVIATIONS: Record<string, string> = {
   sq: 'square',
   ft: 'feet',
   addr: 'address',
+  // mtcars and other car-spec files
+  cyl: 'cylinders',
+  hp: 'horsepower',
+  wt: 'weight',
+  disp: 'displacement',
+  mpg: 'miles per gallon',
 };
 
 const PIECES = new Set([...DATA_WORDS, ...Object.keys(ABBREVIATIONS)]);

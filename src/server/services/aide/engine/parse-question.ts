@@ -322,6 +322,7 @@ class QuestionParser {
     this.refuseCompoundOfTwoColumns();
     this.readTextMatches();
     this.readNumberFilters();
+    this.readCountedLevels();
     this.readSignFilters();
     this.readDateFilters();
     this.readOrdinalLevels();
@@ -502,6 +503,24 @@ class QuestionParser {
   }
 
   /** "<numeric column> over 100", "between 10 and 20", "at least 3 <column>", "<column> >= 5". */
+  /**
+   * "cars with 8 cylinders", "houses that have 3 bedrooms", "6 cylinder cars": a whole number
+   * before a column of a few small whole-number levels is that level. Only after with/have (or
+   * "and" joining another), so "top 3 gears" stays a ranking.
+   */
+  private readCountedLevels() {
+    for (let i = 0; i < this.lex.length; i++) {
+      const l = this.lex[i]!;
+      if (this.used[i] || l.kind !== 'number' || !l.plainInteger) continue;
+      if (!COUNTED_LEVEL_LEADS.has(this.word(i - 1) ?? '')) continue;
+      const column = this.columnAt(i + 1, isSmallCount);
+      if (!column || (this.lex[i + 1] as ColumnLexeme).hits.length !== 1) continue;
+      this.filters.push({ kind: 'compare', column, op: '=', value: l.value });
+      this.markUsed(i, 2);
+      if (this.word(i - 1) !== 'and') this.markUsed(i - 1);
+    }
+  }
+
   private readNumberFilters() {
     for (let i = 0; i < this.lex.length; i++) {
       if (this.used[i]) continue;
@@ -620,10 +639,14 @@ class QuestionParser {
     }
   }
 
-  /** Date column a date phrase at i applies to: one named next to it, else resolved later. */
+  /**
+   * Date column a date phrase at i applies to: one named next to it, else resolved later. A column
+   * of years named there counts ("released before 2000", "built before 1950", "sold in 2008").
+   */
   private dateColumnNear(i: number): { column?: ColumnDescription; at: number } {
+    const dated = (c: ColumnDescription) => isTemporal(c) || holdsYears(c);
     for (const k of [i - 1, i - 2, i - 3]) {
-      if (this.columnAt(k, isTemporal)) return { column: this.columnAt(k, isTemporal), at: k };
+      if (this.columnAt(k, dated)) return { column: this.columnAt(k, dated), at: k };
       const w = this.lex[k];
       if (!(w?.kind === 'word' && LINK_WORDS.has(w.text))) break;
     }
@@ -1169,8 +1192,14 @@ class QuestionParser {
         let k = i + group[1];
         let found = false;
         while (true) {
-          const at = this.word(k) === 'the' ? k + 1 : k;
-          const column = this.columnAt(at, groupable);
+          // "by number of cylinders": the levels of a whole-number column, not a count or a total.
+          const numberOf = this.word(k) === 'number' && this.word(k + 1) === 'of';
+          const at = this.word(k) === 'the' ? k + 1 : numberOf ? k + 2 : k;
+          const column = this.columnAt(at, numberOf ? (c) => groupable(c) && isWholeNumber(c) : groupable);
+          if (!column && numberOf && !found && this.columnAt(at, isNumeric))
+            throw new NotUnderstood(
+              '"By number of" needs a whole-number column to group by, e.g. "by number of <column>".',
+            );
           if (!column) break;
           // "by order date" is a time series: one point per day, in date order.
           this.groups.push(
@@ -1294,7 +1323,7 @@ class QuestionParser {
         this.markUsed(i, hasNumber ? 2 : 1);
         continue;
       }
-      const direction = SUPERLATIVES[w];
+      const direction = SUPERLATIVES[w] ?? this.superlativeOfNextColumn(i);
       if (!direction) continue;
       if (!this.ranking) {
         // "which 3 products sold the highest quantity": the count sits before the ranked column.
@@ -1319,7 +1348,9 @@ class QuestionParser {
       } else if (next?.kind === 'number' && next.plainInteger && !this.used[i + 1] && !this.ranking) {
         this.ranking = { direction, limit: next.value, plural: true };
         this.markUsed(i, 2);
-      } else if (this.readExtremePerGroup(i, w)) {
+      } else if (
+        this.readExtremePerGroup(i, SUPERLATIVES[w] ? w : direction === 'desc' ? 'highest' : 'lowest')
+      ) {
         // "highest wind speed at each station": read as the maximum per station
       } else if (!this.superlative) {
         this.superlative = { direction, at: i };
@@ -1664,6 +1695,17 @@ class QuestionParser {
     return undefined;
   }
 
+  /**
+   * "longest bill length" with two length columns: the adjective names no one column, but the
+   * column after it says which, and the adjective then ranks it like "highest".
+   */
+  private superlativeOfNextColumn(i: number): 'desc' | 'asc' | undefined {
+    const listed = SUPERLATIVE_COLUMNS[this.word(i)!];
+    const column = listed && this.columnAt(i + 1, isNumeric);
+    if (!listed || !column) return undefined;
+    return wordsOfHeader(column).some((w) => listed[0].includes(w)) ? listed[1] : undefined;
+  }
+
   /** The one numeric column the words name between them; none when they name two. */
   private onlyNumericColumnNamed(words: string[]): ColumnDescription | undefined {
     const columns = new Set(
@@ -1723,6 +1765,26 @@ class QuestionParser {
   private namesTextColumn(i: number): boolean {
     const l = this.lex[i];
     return l?.kind === 'column' && this.used[i] === true && l.hits[0]!.column.type === 'text';
+  }
+
+  /**
+   * A dataset's row noun in the singular asks for one row: after "which"/"what" ("which car has
+   * the highest hp"), or after the superlative and every number column ("the heaviest car",
+   * "highest rated Action movie"); "youngest employee age" still asks for the age.
+   */
+  private namesOneRow(superlativeAt: number): boolean {
+    const isOneRowNoun = (l: Lexeme) => {
+      if (l.kind === 'word') return this.index.rowNounStems.has(stem(l.text)) && !isPlural(l.raw);
+      return l.kind === 'column' && l.hits[0]!.score === 1 && this.isRowNoun(l) && !isPlural(l.raw);
+    };
+    const lastNumber = this.lex.findLastIndex(
+      (l) => l.kind === 'column' && !this.isRowNoun(l) && l.hits.some((h) => isNumeric(h.column)),
+    );
+    return this.lex.some(
+      (l, k) =>
+        isOneRowNoun(l) &&
+        (['which', 'what'].includes(this.word(k - 1) ?? '') || (k > superlativeAt && k > lastNumber)),
+    );
   }
 
   private isRowNounWord(i: number): boolean {
@@ -1812,7 +1874,8 @@ class QuestionParser {
       );
     if (rankingWanted) ranking = { direction: rankingWanted.direction, limit: rankingWanted.limit ?? 10 };
 
-    // "who is the oldest", "who earns the most": the row itself, which says who.
+    // "who is the oldest", "who earns the most", "the longest movie", "which car is the heaviest":
+    // the row itself, which says who or which; its maximum alone would not.
     const only = measures.length === 1 ? measures[0]! : undefined;
     if (
       superlative &&
@@ -1822,7 +1885,7 @@ class QuestionParser {
       'column' in only &&
       only.agg !== 'count-distinct' &&
       only.implicit &&
-      this.lex.some((l) => l.kind === 'word' && l.text === 'who')
+      (this.lex.some((l) => l.kind === 'word' && l.text === 'who') || this.namesOneRow(superlative.at))
     )
       return this.checked({
         measures: [],
@@ -2194,6 +2257,18 @@ export function describeAggregate(agg: Aggregate | 'count' | 'count-distinct'): 
 }
 
 /** "customers" yes, "status" no: a final s that the stemmer removes. */
+const COUNTED_LEVEL_LEADS = new Set(['with', 'have', 'has', 'having', 'had', 'and']);
+const MAX_COUNTED_LEVEL = 20;
+
+/** A whole-number column of small counts from 0 (cylinders, gears, bedrooms). */
+function isSmallCount(c: ColumnDescription): boolean {
+  return isWholeNumber(c) && Number(c.min) >= 0 && Number(c.max) <= MAX_COUNTED_LEVEL;
+}
+
+function isWholeNumber(c: ColumnDescription): boolean {
+  return c.type === 'integer' || c.type === 'bigint';
+}
+
 function isPlural(raw: string): boolean {
   const last = raw.split(' ').at(-1)!.toLowerCase();
   return last.endsWith('s') && stem(last) !== last;

@@ -5,6 +5,7 @@
 import type { ColumnDescription, DatasetDescription } from './engine.types.js';
 import { isNumeric, isTemporal } from './parse-question.js';
 import { editDistance, splitWords } from './text.js';
+import { holdsYears } from './year-column.js';
 
 const MAX_SUGGESTIONS = 5;
 
@@ -16,8 +17,9 @@ export function spoken(column: ColumnDescription): string {
   );
 }
 
-// Numeric columns that look like identifiers make poor examples ("total order id").
-const looksLikeId = (c: ColumnDescription) => /(^|_)(id|code|no|nr|zip|year)$/i.test(c.name);
+// Numeric columns that look like identifiers make poor examples ("total order id"), and years
+// ("YearBuilt") are not added up.
+const looksLikeId = (c: ColumnDescription) => /(^|_)(id|code|no|nr|zip|year)$/i.test(c.name) || holdsYears(c);
 
 export function suggestQuestions(dataset: DatasetDescription): string[] {
   const numeric = dataset.columns.filter((c) => isNumeric(c) && !looksLikeId(c));

@@ -27,6 +27,8 @@ export const SYNONYM_GROUPS: readonly (readonly string[])[] = [
   ['rainfall', 'precipitation', 'rain'],
   ['job', 'role', 'position'],
   ['score', 'rating'],
+  // "CO2 emissions": a header names the gas, the question what it is.
+  ['co2', 'emission'],
 ];
 
 /** Synonyms that name the total of a column otherwise averaged: "payroll" sums the salaries. */
@@ -98,7 +100,12 @@ export const ROW_NOUN_GROUPS: readonly (readonly string[])[] = [
   ['order', 'purchase'],
   ['passenger', 'traveller', 'traveler'],
   ['employee', 'staff', 'worker'],
+  ['car', 'vehicle', 'automobile'],
+  ['movie', 'film'],
 ];
+
+/** Row nouns found glued after an abbreviation in a title ("mtcars"). */
+export const TITLE_ROW_NOUNS = new Set(['cars', 'vehicles', 'movies', 'films']);
 
 /** Units written after a number ("40 km/h", "50 years"): part of the number, not a column. */
 export const NUMBER_UNITS = new Set(
@@ -132,11 +139,11 @@ export const SUPERLATIVE_COLUMNS: Record<string, [string[], 'desc' | 'asc']> = {
   coldest: [['temperature'], 'asc'],
   hottest: [['temperature'], 'desc'],
   warmest: [['temperature'], 'desc'],
-  heaviest: [['weight'], 'desc'],
-  lightest: [['weight'], 'asc'],
+  heaviest: [['weight', 'mass'], 'desc'],
+  lightest: [['weight', 'mass'], 'asc'],
   tallest: [['height'], 'desc'],
-  shortest: [['height', 'duration', 'distance', 'length'], 'asc'],
-  longest: [['duration', 'distance', 'length'], 'desc'],
+  shortest: [['height', 'duration', 'distance', 'length', 'runtime'], 'asc'],
+  longest: [['duration', 'distance', 'length', 'runtime'], 'desc'],
   farthest: [['distance'], 'desc'],
   furthest: [['distance'], 'desc'],
   fastest: [['speed'], 'desc'],
@@ -147,8 +154,8 @@ export const SUPERLATIVE_COLUMNS: Record<string, [string[], 'desc' | 'asc']> = {
 
 /** "most expensive", "least expensive": adjectives that name a column only after most/least. */
 export const MOST_ADJECTIVE_COLUMNS: Record<string, string[]> = {
-  expensive: ['price'],
-  costly: ['price'],
+  expensive: ['price', 'budget'],
+  costly: ['price', 'budget'],
   profitable: ['profit'],
   populous: ['population'],
 };

@@ -22,12 +22,20 @@ export function holdsYears(column: ColumnDescription): boolean {
   return Number.isInteger(min) && Number.isInteger(max) && min >= MIN_YEAR && max <= MAX_YEAR;
 }
 
-/** An integer column headed "year" (or "yr") whose values are years: the rows' time. */
+// Events that date the row itself: a film's or a book's release year is its time, unlike
+// "YearBuilt" or "birth year", which describe a thing the row is about.
+const ROW_EVENT_WORDS = new Set(['release', 'released', 'publication', 'published']);
+
+/**
+ * An integer column headed "year" (or "yr"), or "release year" / "year published", whose values
+ * are years: the rows' time.
+ */
 export function isYearColumn(column: ColumnDescription): boolean {
   if (!holdsYears(column)) return false;
   return [column.name, column.originalName].some((source) => {
     const words = spelledOut(headerWords(source));
-    return words.length === 1 && words[0] === 'year';
+    if (words.length === 1) return words[0] === 'year';
+    return words.length === 2 && words.includes('year') && words.some((w) => ROW_EVENT_WORDS.has(w));
   });
 }
 
@@ -71,6 +79,12 @@ function measureProblem(m: Measure): boolean {
  * refuse when it asks for a part of a year the column does not hold.
  */
 export function readYearColumn(intent: QueryIntent): { intent: QueryIntent } | { reason: string } {
+  // A total of years means nothing: a year column read as an amount is a misreading.
+  const summedYears = intent.measures.find((m) => m.agg === 'sum' && holdsYears(m.column));
+  if (summedYears && summedYears.agg === 'sum')
+    return {
+      reason: `${summedYears.column.originalName} holds years, which are not added up; ask e.g. "how many ... in 2010" or "by ${summedYears.column.originalName}".`,
+    };
   const wrong =
     intent.filters.some(filterProblem) ||
     intent.groups.some(groupProblem) ||
