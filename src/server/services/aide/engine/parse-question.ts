@@ -272,6 +272,8 @@ const FOLLOW_UP_WORDS = new Set([
   'change',
 ]);
 // List words that ask for rows; "what"/"which"/"who" also open "what about ...".
+// Words after a singular row noun that say which one: "the movie with the highest gross".
+const ROW_PICKING_WORDS = new Set(['with', 'having', 'that', 'which', 'whose']);
 const ROW_LIST_WORDS = new Set(['show', 'list', 'display', 'give', 'get', 'find', 'return', 'see']);
 
 class QuestionParser {
@@ -337,6 +339,7 @@ class QuestionParser {
     this.readPercentAndListWords();
     this.bindAggregates();
     this.readRemainingColumns();
+    this.refuseUnusedBy();
     this.rejectUnknownWords();
     this.refuseDroppedAggregates();
   }
@@ -1780,10 +1783,17 @@ class QuestionParser {
     const lastNumber = this.lex.findLastIndex(
       (l) => l.kind === 'column' && !this.isRowNoun(l) && l.hits.some((h) => isNumeric(h.column)),
     );
+    // "movie with the highest gross": the noun, then what picks it.
+    const picks = (k: number) => {
+      const next = this.lex[k + 1];
+      return k < superlativeAt && next?.kind === 'word' && ROW_PICKING_WORDS.has(next.text);
+    };
     return this.lex.some(
       (l, k) =>
         isOneRowNoun(l) &&
-        (['which', 'what'].includes(this.word(k - 1) ?? '') || (k > superlativeAt && k > lastNumber)),
+        (['which', 'what'].includes(this.word(k - 1) ?? '') ||
+          (k > superlativeAt && k > lastNumber) ||
+          (picks(k) && !this.rowNounHasIdColumn())),
     );
   }
 
@@ -1795,6 +1805,34 @@ class QuestionParser {
   private isRowNoun(l: ColumnLexeme): boolean {
     const s = stem(l.raw.split(' ').at(-1)!.toLowerCase());
     return this.index.rowNounStems.has(s) || isIdColumn(l.hits[0]!.column);
+  }
+
+  /**
+   * "revenue by number of orders": a "by" no pass took groups or ranks by nothing, so the answer
+   * would be ungrouped; the question asks for a grouping this engine did not find.
+   */
+  private refuseUnusedBy() {
+    const at = this.lex.findIndex((l, k) => l.kind === 'word' && l.text === 'by' && !this.used[k]);
+    if (at < 0) return;
+    // "paid by third class passengers", "taken by subscribers": a passive "by" before a filter.
+    const next =
+      this.lex[at + 1]?.kind === 'word' && this.lex[at + 1]!.raw.toLowerCase() === 'the' ? at + 2 : at + 1;
+    const wordsAfter = this.lex
+      .slice(next, next + 2)
+      .map((l) => ('raw' in l ? l.raw.toLowerCase() : ''))
+      .join(' ');
+    const namesMeasure =
+      this.aggregateWordAt.has(next) || COUNT_PHRASES.some((p) => `${wordsAfter} `.startsWith(`${p} `));
+    // "top 5 products by total revenue": with a ranking, "by" names what is ranked on.
+    const ranked = this.ranking !== undefined || this.superlative !== undefined;
+    if (!namesMeasure || ranked) return;
+    const after = this.lex
+      .slice(at + 1, at + 4)
+      .map((l) => ('raw' in l ? l.raw : ''))
+      .join(' ');
+    throw new NotUnderstood(
+      `I could not find what "by ${after}" groups by; name a column to group by, e.g. "by <column>".`,
+    );
   }
 
   private rejectUnknownWords() {
@@ -1895,14 +1933,37 @@ class QuestionParser {
         list: { kind: 'rows', orderBy: only.column },
       });
 
+    // "highest total gross movie": one movie's total is its gross, so the top row is the answer.
+    if (
+      superlative &&
+      !this.ranking &&
+      groups.length === 0 &&
+      only?.agg === 'sum' &&
+      !only.implicit &&
+      this.namesOneRow(superlative.at) &&
+      !this.rowNounHasIdColumn()
+    )
+      return this.checked({
+        measures: [],
+        groups,
+        filters,
+        ranking: { direction: superlative.direction, limit: 1 },
+        list: { kind: 'rows', orderBy: only.column },
+      });
+
     // "highest salary" without a group: the maximum itself.
     if (superlative && !this.ranking && !groups.some((g) => g.kind === 'column') && measures.length > 0) {
       ranking = undefined;
+      let applied = groups.length > 0;
       for (let k = 0; k < measures.length; k++) {
         const m = measures[k]!;
-        if (m.agg !== 'count' && m.agg !== 'count-distinct' && m.implicit)
+        if (m.agg !== 'count' && m.agg !== 'count-distinct' && m.implicit) {
           measures[k] = { agg: superlative.direction === 'desc' ? 'max' : 'min', column: m.column };
+          applied = true;
+        }
       }
+      // "highest total revenue", "the most orders": one total has no highest; the word would be dropped.
+      if (!applied) this.refuseIneffective(superlative.at);
       if (groups.length > 0) ranking = { direction: superlative.direction, limit: 1 };
     }
 
@@ -1960,7 +2021,37 @@ class QuestionParser {
           list: { kind: 'rows', orderBy: m.column },
         });
     }
+    // "top 5 total revenue": one row of totals has nothing to rank.
+    if (ranking && groups.length === 0) this.refuseIneffective(this.rankingWordAt());
     return this.checked({ measures, groups, filters, ranking });
+  }
+
+  /**
+   * A superlative or ranking word that would leave the SQL unchanged: every meaningful word must be
+   * used, and an answer without it ("highest total gross" as the plain total) is a wrong answer.
+   */
+  private refuseIneffective(at: number): never {
+    const raw = this.lex[at] && 'raw' in this.lex[at] ? this.lex[at].raw : 'highest';
+    throw new NotUnderstood(
+      `"${raw}" has nothing to rank here: one total has no highest or lowest. Ask e.g. "which <column> has the highest <column>", or drop "${raw}".`,
+    );
+  }
+
+  /** Where the ranking word is ("top", "bottom", "highest"...), for the refusal's wording. */
+  private rankingWordAt(): number {
+    const at = this.lex.findIndex(
+      (l) =>
+        l.kind === 'word' && (l.text === 'top' || l.text === 'bottom' || SUPERLATIVES[l.text] !== undefined),
+    );
+    return Math.max(at, 0);
+  }
+
+  /** A row noun of the question names an entity with an ID column: its rows may be its lines. */
+  private rowNounHasIdColumn(): boolean {
+    return this.lex.some((l) => {
+      const words = l.kind === 'word' ? [l.text] : l.kind === 'column' ? [l.raw.split(' ').at(-1)!] : [];
+      return words.some((w) => this.index.idColumnsByStem.has(stem(w.toLowerCase())));
+    });
   }
 
   /** The question names its rows: "orders", "records", a row noun of the dataset's title. */
