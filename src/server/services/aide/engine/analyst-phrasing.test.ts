@@ -7,11 +7,11 @@
  * the case it answers.
  */
 import { describe, expect, it } from 'vitest';
-import { answerQuestion } from './answer-question.js';
-import type { DatasetDescription, EngineAnswer } from './engine.types.js';
+import type { DatasetDescription } from './engine.types.js';
 import { describeFixture, fixtureDataset } from './fixtures/datasets.js';
+import { fixtureTable, reasonOf, sqlOf } from './fixtures/read-question.js';
 
-const table = { schema: 'axi_data', name: 'ds_0123456789abcdef0123456789abcdef' };
+const table = fixtureTable;
 const describe_ = (key: Parameters<typeof fixtureDataset>[0]) => describeFixture(fixtureDataset(key), table);
 const [sales, hr, weather, web, flights, titanic, taxis, superstore] = (
   ['sales', 'hr', 'weather', 'web', 'flights', 'titanic', 'taxis', 'superstore'] as const
@@ -25,18 +25,6 @@ const [sales, hr, weather, web, flights, titanic, taxis, superstore] = (
   DatasetDescription,
   DatasetDescription,
 ];
-
-function sqlOf(question: string, dataset: DatasetDescription): string {
-  const answer = answerQuestion(question, dataset);
-  if (!answer.understood) throw new Error(`not understood: ${question}: ${answer.reason}`);
-  return answer.sql;
-}
-
-function reasonOf(question: string, dataset: DatasetDescription): string {
-  const answer: EngineAnswer = answerQuestion(question, dataset);
-  if (answer.understood) throw new Error(`answered: ${question}: ${answer.sql}`);
-  return answer.reason;
-}
 
 describe('identifier columns', () => {
   it('counts entities by their identifier, so order lines are not counted as orders', () => {

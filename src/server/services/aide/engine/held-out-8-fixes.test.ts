@@ -6,26 +6,15 @@
  */
 import { describe, expect, it } from 'vitest';
 import { answerQuestion } from './answer-question.js';
-import type { ColumnDescription, DatasetDescription } from './engine.types.js';
+import type { ColumnDescription } from './engine.types.js';
 import { describeFixture, fixtureDataset } from './fixtures/datasets.js';
+import { fixtureTable, reasonOf, sqlOf } from './fixtures/read-question.js';
 
-const table = { schema: 'axi_data', name: 'ds_0123456789abcdef0123456789abcdef' };
+const table = fixtureTable;
 const mtcars = describeFixture(fixtureDataset('mtcars'), table);
 const movies = describeFixture(fixtureDataset('movies'), table);
 const housing = describeFixture(fixtureDataset('housing'), table);
 const worldbank = describeFixture(fixtureDataset('worldbank'), table);
-
-function sqlOf(question: string, dataset: DatasetDescription): string {
-  const answer = answerQuestion(question, dataset);
-  if (!answer.understood) throw new Error(`not understood: ${question}: ${answer.reason}`);
-  return answer.sql;
-}
-
-function reasonOf(question: string, dataset: DatasetDescription): string {
-  const answer = answerQuestion(question, dataset);
-  if (answer.understood) throw new Error(`answered: ${question}: ${answer.sql}`);
-  return answer.reason;
-}
 
 const years = (name: string): ColumnDescription => ({
   name,

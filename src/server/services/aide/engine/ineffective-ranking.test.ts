@@ -4,25 +4,12 @@
  * top row. Each rule sits next to a case it must refuse.
  */
 import { describe, expect, it } from 'vitest';
-import { answerQuestion } from './answer-question.js';
-import type { DatasetDescription } from './engine.types.js';
 import { describeFixture, fixtureDataset } from './fixtures/datasets.js';
+import { fixtureTable, reasonOf, sqlOf } from './fixtures/read-question.js';
 
-const table = { schema: 'axi_data', name: 'ds_0123456789abcdef0123456789abcdef' };
+const table = fixtureTable;
 const movies = describeFixture(fixtureDataset('movies'), table);
 const sales = describeFixture(fixtureDataset('sales'), table);
-
-function sqlOf(question: string, dataset: DatasetDescription): string {
-  const answer = answerQuestion(question, dataset);
-  if (!answer.understood) throw new Error(`not understood: ${question}: ${answer.reason}`);
-  return answer.sql;
-}
-
-function reasonOf(question: string, dataset: DatasetDescription): string {
-  const answer = answerQuestion(question, dataset);
-  if (answer.understood) throw new Error(`answered: ${question}: ${answer.sql}`);
-  return answer.reason;
-}
 
 const TOP_BY_GROSS = 'ORDER BY "gross" DESC NULLS LAST LIMIT 1';
 

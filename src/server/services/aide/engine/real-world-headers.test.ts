@@ -9,9 +9,10 @@ import { describe, expect, it } from 'vitest';
 import { answerQuestion } from './answer-question.js';
 import type { ColumnDescription, DatasetDescription } from './engine.types.js';
 import { describeFixture, fixtureDataset } from './fixtures/datasets.js';
+import { fixtureTable, reasonOf, sqlOf } from './fixtures/read-question.js';
 import { headerWords, segmentWord, spelledOut } from './header-words.js';
 
-const table = { schema: 'axi_data', name: 'ds_0123456789abcdef0123456789abcdef' };
+const table = fixtureTable;
 const describe_ = (key: Parameters<typeof fixtureDataset>[0]) => describeFixture(fixtureDataset(key), table);
 const gapminder = describe_('gapminder');
 const bikes = describe_('bikes');
@@ -19,18 +20,6 @@ const weather = describe_('weather');
 const sales = describe_('sales');
 const hr = describe_('hr');
 const taxis = describe_('taxis');
-
-function sqlOf(question: string, dataset: DatasetDescription): string {
-  const answer = answerQuestion(question, dataset);
-  if (!answer.understood) throw new Error(`not understood: ${question}: ${answer.reason}`);
-  return answer.sql;
-}
-
-function reasonOf(question: string, dataset: DatasetDescription): string {
-  const answer = answerQuestion(question, dataset);
-  if (answer.understood) throw new Error(`answered: ${question}: ${answer.sql}`);
-  return answer.reason;
-}
 
 function dataset(title: string, columns: ColumnDescription[]): DatasetDescription {
   return { table, title, columns };

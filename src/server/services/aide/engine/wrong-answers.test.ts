@@ -10,10 +10,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { answerQuestion } from './answer-question.js';
-import type { DatasetDescription, EngineAnswer } from './engine.types.js';
+import type { DatasetDescription } from './engine.types.js';
 import { describeFixture, fixtureDataset } from './fixtures/datasets.js';
+import { fixtureTable, reasonOf } from './fixtures/read-question.js';
 
-const table = { schema: 'axi_data', name: 'ds_0123456789abcdef0123456789abcdef' };
+const table = fixtureTable;
 const describe_ = (key: Parameters<typeof fixtureDataset>[0]) => describeFixture(fixtureDataset(key), table);
 const [sales, hr, weather, web, titanic, taxis, superstore] = (
   ['sales', 'hr', 'weather', 'web', 'titanic', 'taxis', 'superstore'] as const
@@ -34,12 +35,6 @@ function answerOf(question: string, dataset: DatasetDescription) {
 }
 
 const sqlOf = (question: string, dataset: DatasetDescription) => answerOf(question, dataset).sql;
-
-function reasonOf(question: string, dataset: DatasetDescription): string {
-  const answer: EngineAnswer = answerQuestion(question, dataset);
-  if (answer.understood) throw new Error(`answered: ${question}: ${answer.sql}`);
-  return answer.reason;
-}
 
 /** The same dataset without the profile's min/max, as when a description has no range. */
 function withoutRanges(dataset: DatasetDescription): DatasetDescription {
