@@ -8,7 +8,7 @@ import { waitFor } from '../../../../test/support/wait-for.js';
 import { InsightsResponse } from '../../../contracts/aide/insights.js';
 import { Nl2SqlResponse } from '../../../contracts/aide/nl2sql.js';
 import { UsageResponse } from '../../../contracts/aide/usage.js';
-import { type FakeLlmServer, llmAnswer, startFakeLlmServer } from './providers/fake-llm-server.js';
+import { type FakeLlmServer, llmAnswer, llmEnv, startFakeLlmServer } from './providers/fake-llm-server.js';
 
 /**
  * What surrounds every AIDE answer: the answer cache (same dataset version, normalised question
@@ -295,11 +295,7 @@ describe.each(runtimeTargets())('AIDE cache, rate limits and usage on $name', (t
       llm = await startFakeLlmServer();
       t = await startAideTestApp(
         await envOf(target, {
-          LLM_PROVIDER: 'openai',
-          LLM_MODEL: 'gpt-test',
-          LLM_BASE_URL: llm.baseUrl,
-          LLM_API_KEY: 'sk-test',
-          LLM_TIMEOUT_MS: '2000',
+          ...llmEnv(llm),
           LLM_RATE_BURST: '1',
           LLM_RATE_PER_MINUTE: '1',
           LLM_PRICE_INPUT_PER_MTOK: '2.5',

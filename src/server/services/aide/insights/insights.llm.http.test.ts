@@ -15,8 +15,10 @@ import { createOutbox } from '../../../platform/events/outbox.js';
 import type { RequestContext } from '../../../platform/http/request-context.js';
 import type { Runtime } from '../../../runtime.js';
 import {
+  everyCallReachesTheModel,
   type FakeLlmServer,
   type LlmRequest,
+  llmEnv,
   startFakeLlmServer,
   userMessageOf,
 } from '../providers/fake-llm-server.js';
@@ -135,15 +137,8 @@ describe.each(runtimeTargets())('AIDE insights rephrased by an LLM on $name', (t
     llm = await startFakeLlmServer();
     const started = await startAideTestApp({
       ...(await target.env()),
-      LLM_PROVIDER: 'openai',
-      LLM_MODEL: 'gpt-test',
-      LLM_BASE_URL: llm.baseUrl,
-      LLM_API_KEY: 'sk-test-secret',
-      LLM_TIMEOUT_MS: '2000',
-      // Each test checks what one rephrasing does: no insights from the cache, no bucket running
-      // dry (both have their own tests in aide-around.http.test.ts).
-      AIDE_CACHE_TTL_SECONDS: '0',
-      LLM_RATE_BURST: '100000',
+      ...llmEnv(llm),
+      ...everyCallReachesTheModel,
     });
     ({ runtime, app, db, headers, aliceId } = started);
     salesId = await started.upload('sales', salesCsv);

@@ -11,7 +11,13 @@ import { Nl2SqlResponse } from '../../../../contracts/aide/nl2sql.js';
 import type { Db } from '../../../platform/db/database.js';
 import { createOutbox } from '../../../platform/events/outbox.js';
 import type { Runtime } from '../../../runtime.js';
-import { type FakeLlmServer, llmAnswer, startFakeLlmServer } from '../providers/fake-llm-server.js';
+import {
+  everyCallReachesTheModel,
+  type FakeLlmServer,
+  llmAnswer,
+  llmEnv,
+  startFakeLlmServer,
+} from '../providers/fake-llm-server.js';
 import { createSqlProviders } from '../providers/index.js';
 import type { ResilienceOptions } from '../providers/resilient-provider.js';
 import { createNl2SqlService } from './nl2sql.service.js';
@@ -44,16 +50,8 @@ describe.each(runtimeTargets())('AIDE nl2sql with an LLM provider on $name', (ta
     runtime = await startTestRuntime(
       {
         ...(await target.env()),
-        LLM_PROVIDER: 'openai',
-        LLM_MODEL: 'gpt-test',
-        LLM_BASE_URL: llm.baseUrl,
-        LLM_API_KEY: 'sk-test-secret',
-        LLM_TIMEOUT_MS: '2000',
-        // Each test here checks what one call to the model does: no answer from the cache, no
-        // bucket running dry (both have their own tests in aide-around.http.test.ts).
-        AIDE_CACHE_TTL_SECONDS: '0',
-        LLM_RATE_BURST: '100000',
-        AIDE_RATE_BURST: '100000',
+        ...llmEnv(llm),
+        ...everyCallReachesTheModel,
       },
       { tokenKeys: () => issuer.jwks },
     );

@@ -142,3 +142,24 @@ export function llmAnswer(sql: string, chart: { type: string; x?: string; y?: st
     suggestions: [],
   };
 }
+
+/** The environment that points AIDE's provider at `llm` (OpenAI's wire format, a 2 s deadline). */
+export function llmEnv(llm: Pick<FakeLlmServer, 'baseUrl'>): Record<string, string> {
+  return {
+    LLM_PROVIDER: 'openai',
+    LLM_MODEL: 'gpt-test',
+    LLM_BASE_URL: llm.baseUrl,
+    LLM_API_KEY: 'sk-test-secret',
+    LLM_TIMEOUT_MS: '2000',
+  };
+}
+
+/**
+ * For tests that check what one call to the model does: no answer from the cache and no token
+ * bucket running dry (both have their own tests in aide-around.http.test.ts).
+ */
+export const everyCallReachesTheModel: Record<string, string> = {
+  AIDE_CACHE_TTL_SECONDS: '0',
+  LLM_RATE_BURST: '100000',
+  AIDE_RATE_BURST: '100000',
+};
